@@ -1,0 +1,37 @@
+#include "netns.hpp"
+
+#include "error.hpp"
+
+#include <cerrno>
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+namespace nettune {
+
+void enter_netns(const std::string &name)
+{
+	if (name.empty() || name.find('/') != std::string::npos)
+		throw UsageError("invalid network namespace name '" + name + "'");
+	std::string path = "/run/netns/" + name;
+	int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		throw Error(errno_message("network namespace '" + name + "' (" + path + ")", errno));
+	int rc = setns(fd, CLONE_NEWNET);
+	int err = errno;
+	close(fd);
+	if (rc < 0)
+		throw Error(errno_message("cannot enter network namespace '" + name + "'", err));
+
+	// Same as iproute2's netns_switch(): a private /sys for this namespace.
+	if (unshare(CLONE_NEWNS) < 0)
+		throw Error(errno_message("unshare(CLONE_NEWNS)", errno));
+	if (mount("", "/", "none", MS_SLAVE | MS_REC, nullptr) < 0)
+		throw Error(errno_message("cannot make / a slave mount", errno));
+	umount2("/sys", MNT_DETACH);
+	if (mount(name.c_str(), "/sys", "sysfs", 0, nullptr) < 0)
+		throw Error(errno_message("cannot mount sysfs for '" + name + "'", errno));
+}
+
+} // namespace nettune
