@@ -128,25 +128,9 @@ nt_netns_new() {
 	done
 }
 
-# Path of a project module's .ko in the build tree.
-nt_module_path() {
-	local ko
-	ko=$(find "$NT_TOP/kmod" -name "$1.ko" 2>/dev/null | head -n 1)
-	[ -n "$ko" ] && echo "$ko"
-}
-
-# Loads a project module from the build tree (and its kernel dependencies
-# with modprobe) unless it is loaded already.
-nt_load_module() {
-	local name=$1 ko dep
-	[ -e "/sys/module/$name/initstate" ] && return 0
-	ko=$(nt_module_path "$name") || { echo "no $name.ko in $NT_TOP/kmod: run make" >&2; return 1; }
-	for dep in $(modinfo -F depends "$ko" | tr ',' ' '); do
-		[ -e "/sys/module/$dep" ] && continue
-		modprobe "$dep" 2>/dev/null || nt_load_module "$dep" || return 1
-	done
-	insmod "$ko"
-}
+# nt_module_path, nt_load_module, nt_built_modules
+# shellcheck disable=SC1091
+. "$NT_TOP/scripts/nt-modules.sh"
 
 # Skips the test if any module cannot be loaded.
 nt_require_modules() {
