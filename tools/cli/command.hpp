@@ -40,6 +40,6 @@ bool keep_running();
 
 } // namespace nettune::cli
 
-#define NETTUNE_COMMAND_GROUP(name, order, fn)                                                  \
-	static const bool nettune_group_registered_##name =                                     \
+#define NETTUNE_COMMAND_GROUP(name, order, fn)                                                     \
+	static const bool nettune_group_registered_##name =                                        \
 		nettune::cli::register_group(#name, order, fn)

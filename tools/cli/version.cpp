@@ -36,8 +36,8 @@ void print_version(const Globals &g)
 	for (const auto &name : nettune::project_modules()) {
 		auto st = nettune::module_state(name);
 		if (st.loaded)
-			t.add_row({name, "loaded", st.version.empty() ? "-" : st.version, st.srcversion,
-				   std::to_string(st.refcount)});
+			t.add_row({name, "loaded", st.version.empty() ? "-" : st.version,
+				   st.srcversion, std::to_string(st.refcount)});
 		else
 			t.add_row({name, "not loaded", "-", "-", "-"});
 	}
@@ -46,7 +46,8 @@ void print_version(const Globals &g)
 
 void add_version(CLI::App &app, Globals &g)
 {
-	auto *cmd = app.add_subcommand("version", "tool version, kernel and loaded nettune modules");
+	auto *cmd =
+		app.add_subcommand("version", "tool version, kernel and loaded nettune modules");
 	nettune::cli::on_run(cmd, g, [&g] { print_version(g); });
 }
 

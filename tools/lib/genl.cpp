@@ -43,10 +43,22 @@ static nlattr *need(const std::vector<nlattr *> &tb, int type)
 	return tb[type];
 }
 
-uint8_t GenlAttrs::u8(int type) const { return nla_get_u8(need(tb_, type)); }
-uint16_t GenlAttrs::u16(int type) const { return nla_get_u16(need(tb_, type)); }
-uint32_t GenlAttrs::u32(int type) const { return nla_get_u32(need(tb_, type)); }
-uint64_t GenlAttrs::u64(int type) const { return nla_get_u64(need(tb_, type)); }
+uint8_t GenlAttrs::u8(int type) const
+{
+	return nla_get_u8(need(tb_, type));
+}
+uint16_t GenlAttrs::u16(int type) const
+{
+	return nla_get_u16(need(tb_, type));
+}
+uint32_t GenlAttrs::u32(int type) const
+{
+	return nla_get_u32(need(tb_, type));
+}
+uint64_t GenlAttrs::u64(int type) const
+{
+	return nla_get_u64(need(tb_, type));
+}
 
 std::string GenlAttrs::str(int type) const
 {
@@ -69,8 +81,7 @@ std::vector<const nlattr *> GenlAttrs::nested_list(int type) const
 		return out;
 	nlattr *pos;
 	int rem;
-	nla_for_each_nested(pos, tb_[type], rem)
-		out.push_back(pos);
+	nla_for_each_nested(pos, tb_[type], rem) out.push_back(pos);
 	return out;
 }
 
@@ -85,7 +96,8 @@ std::optional<std::string> extack_message(const void *nlmsghdr_ptr, size_t len)
 		off += err->msg.nlmsg_len - sizeof(nlmsghdr);
 	const size_t end = std::min<size_t>(len, nlh->nlmsg_len);
 	while (off + sizeof(nlattr) <= end) {
-		auto *a = reinterpret_cast<const nlattr *>(reinterpret_cast<const char *>(nlh) + off);
+		auto *a =
+			reinterpret_cast<const nlattr *>(reinterpret_cast<const char *>(nlh) + off);
 		if (a->nla_len < sizeof(nlattr) || off + a->nla_len > end)
 			break;
 		if ((a->nla_type & NLA_TYPE_MASK) == NLMSGERR_ATTR_MSG) {
@@ -112,8 +124,8 @@ GenlSocket::GenlSocket(const std::string &family, const std::string &module) : f
 	family_id_ = genl_ctrl_resolve(sock_, family.c_str());
 	if (family_id_ < 0) {
 		nl_socket_free(sock_);
-		throw Error("generic netlink family '" + family + "' not found: is module " + module +
-			    " loaded?");
+		throw Error("generic netlink family '" + family + "' not found: is module " +
+			    module + " loaded?");
 	}
 }
 
@@ -231,7 +243,8 @@ void GenlSocket::request_with_reply(NlMsgPtr &msg, const std::string &what, int 
 	transact(msg, what, maxattr, &on_reply);
 }
 
-void GenlSocket::dump(NlMsgPtr msg, int maxattr, const std::function<void(const GenlAttrs &)> &on_entry,
+void GenlSocket::dump(NlMsgPtr msg, int maxattr,
+		      const std::function<void(const GenlAttrs &)> &on_entry,
 		      const std::string &what)
 {
 	nlmsg_hdr(msg.get())->nlmsg_flags |= NLM_F_DUMP;

@@ -7,8 +7,9 @@
 
 namespace nettune {
 
-KeywordArgs::KeywordArgs(std::vector<std::string> value_keywords, std::vector<std::string> flag_keywords)
-	: value_keywords_(std::move(value_keywords)), flag_keywords_(std::move(flag_keywords))
+KeywordArgs::KeywordArgs(std::vector<std::string> value_keywords,
+			 std::vector<std::string> flag_keywords)
+    : value_keywords_(std::move(value_keywords)), flag_keywords_(std::move(flag_keywords))
 {
 }
 
@@ -49,7 +50,8 @@ std::optional<std::string> KeywordArgs::get(const std::string &kw) const
 	return it->second;
 }
 
-std::optional<uint64_t> KeywordArgs::get_uint(const std::string &kw, uint64_t min, uint64_t max) const
+std::optional<uint64_t> KeywordArgs::get_uint(const std::string &kw, uint64_t min,
+					      uint64_t max) const
 {
 	auto v = get(kw);
 	if (!v)
@@ -64,8 +66,8 @@ uint64_t parse_uint(const std::string &text, uint64_t min, uint64_t max, const s
 	if (text.empty() || ec != std::errc() || p != text.data() + text.size())
 		throw UsageError(what + ": '" + text + "' is not a number");
 	if (v < min || v > max)
-		throw UsageError(what + ": " + text + " is out of range [" + std::to_string(min) + ", " +
-				 std::to_string(max) + "]");
+		throw UsageError(what + ": " + text + " is out of range [" + std::to_string(min) +
+				 ", " + std::to_string(max) + "]");
 	return v;
 }
 

@@ -17,7 +17,8 @@ void enter_netns(const std::string &name)
 	std::string path = "/run/netns/" + name;
 	int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		throw Error(errno_message("network namespace '" + name + "' (" + path + ")", errno));
+		throw Error(
+			errno_message("network namespace '" + name + "' (" + path + ")", errno));
 	int rc = setns(fd, CLONE_NEWNET);
 	int err = errno;
 	close(fd);
