@@ -7,7 +7,7 @@
 source "$(dirname "$0")/../lib.sh"
 vm_run=$NT_TOP/scripts/vm-run
 
-nt_plan 4
+nt_plan 5
 
 out=$("$vm_run" --modules none -- sh -c 'exit 3' 2>&1)
 nt_eq "a guest command that exits 3 gives 3" 3 "$?"
@@ -38,6 +38,18 @@ if [ $? -eq 0 ] && grep -q probe-ok <<<"$out"; then
 	nt_pass "proc/sys/debugfs/tracefs/bpffs/cgroup2/run/tmp mounted, lo up, ip netns works, 2 vCPUs, cwd kept"
 else
 	nt_fail "guest environment" "$out"
+fi
+
+# A checkout under the host's /tmp (where CI may clone) must stay visible
+# although the guest mounts its own tmpfs on /tmp.
+scratch=$(mktemp -d /tmp/nt-harness.XXXXXX)
+nt_defer rm -rf "$scratch"
+echo 'echo from-host-tmp' >"$scratch/probe.sh"
+out=$(cd "$scratch" && "$vm_run" --modules none -- bash probe.sh 2>&1)
+if [ $? -eq 0 ] && grep -q from-host-tmp <<<"$out"; then
+	nt_pass "a working directory under the host's /tmp is reachable in the guest"
+else
+	nt_fail "a working directory under the host's /tmp is reachable in the guest" "$out"
 fi
 
 out=$("$vm_run" --modules none --timeout 20 -- sleep 600 2>&1)
