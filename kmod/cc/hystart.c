@@ -14,6 +14,11 @@
  * ssthresh = cwnd and congestion avoidance (CUBIC) takes over.  A loss in
  * slow start or CSS ends HyStart++ through the ssthresh op.
  *
+ * The spurious-increase check (back to slow start) looks at the rounds
+ * after the one that triggered CSS: RFC 9406 evaluates it per ACK, so
+ * later samples of the triggering round, whose minimum can only fall,
+ * would undo the decision at once and make HyStart++ flap on a noisy path.
+ *
  * HyStart++ runs in the initial slow start only (RFC 9406 4.3 leaves later
  * slow starts, after an RTO, to plain slow start).  The RFC's limit L on
  * the increase per ACK for unpaced flows is not applied: Linux ACKs are
@@ -54,7 +59,7 @@ static void ntcubic_hystart_exit(struct sock *sk, struct ntcubic_state *ca)
 	ca->hs_state = NTCUBIC_HS_DONE;
 	ca->hs_exit_cwnd = tcp_snd_cwnd(tp);
 	tp->snd_ssthresh = tcp_snd_cwnd(tp);
-	ntcubic_trace(sk, ca, NTCUBIC_EV_HS_EXIT, tp->snd_ssthresh);
+	ntcubic_trace(sk, ca, NTCUBIC_EV_HS_EXIT, tcp_snd_cwnd(tp), tp->snd_ssthresh);
 }
 
 /* From the pkts_acked op, for every ACK that brought an RTT sample. */
@@ -93,13 +98,14 @@ void ntcubic_hystart_acked(struct sock *sk, struct ntcubic_state *ca, u32 rtt_us
 			ca->hs_state = NTCUBIC_HS_CSS;
 			ca->hs_css_rounds = 0;
 			ca->hs_css_acc = 0;
-			ntcubic_trace(sk, ca, NTCUBIC_EV_CSS, tp->snd_ssthresh);
+			ntcubic_trace(sk, ca, NTCUBIC_EV_CSS, tcp_snd_cwnd(tp), tp->snd_ssthresh);
 		}
-	} else if (ntc_hs_resume_ss(ca->curr_round_min_rtt, ca->css_baseline_min_rtt,
+	} else if (ca->hs_css_rounds &&
+		   ntc_hs_resume_ss(ca->curr_round_min_rtt, ca->css_baseline_min_rtt,
 				    ca->hs_samples, ca->hs_n_rtt_sample)) {
 		ca->css_baseline_min_rtt = NTC_INFINITE_RTT;
 		ca->hs_state = NTCUBIC_HS_SS;
-		ntcubic_trace(sk, ca, NTCUBIC_EV_SS, tp->snd_ssthresh);
+		ntcubic_trace(sk, ca, NTCUBIC_EV_SS, tcp_snd_cwnd(tp), tp->snd_ssthresh);
 	}
 }
 

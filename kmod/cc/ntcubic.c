@@ -46,9 +46,9 @@
 #include "ntcubic_trace.h"
 
 void ntcubic_trace(const struct sock *sk, const struct ntcubic_state *ca, u8 event,
-		   u32 ssthresh)
+		   u32 cwnd, u32 ssthresh)
 {
-	trace_ntcubic_update(sk, ca, event, ssthresh);
+	trace_ntcubic_update(sk, ca, event, cwnd, ssthresh);
 }
 
 static void ntcubic_init(struct sock *sk)
@@ -76,7 +76,7 @@ static void ntcubic_epoch_begin(struct sock *sk, struct ntcubic_state *ca, u32 c
 		ca->k = ntc_cubic_k(ca->w_max - cwnd, ca->c);
 		ca->origin = ca->w_max;
 	}
-	ntcubic_trace(sk, ca, NTCUBIC_EV_EPOCH, tcp_sk(sk)->snd_ssthresh);
+	ntcubic_trace(sk, ca, NTCUBIC_EV_EPOCH, cwnd, tcp_sk(sk)->snd_ssthresh);
 }
 
 /* Sets ca->cnt for this ACK (RFC 9438 4.2-4.5). */
@@ -127,7 +127,7 @@ static void ntcubic_cong_avoid(struct sock *sk, u32 ack, u32 acked)
 		tcp_cong_avoid_ai(tp, ca->cnt, acked);
 	}
 	if (tcp_snd_cwnd(tp) != before)
-		ntcubic_trace(sk, ca, NTCUBIC_EV_ACK, tp->snd_ssthresh);
+		ntcubic_trace(sk, ca, NTCUBIC_EV_ACK, tcp_snd_cwnd(tp), tp->snd_ssthresh);
 }
 
 static u32 ntcubic_ssthresh(struct sock *sk)
@@ -144,7 +144,7 @@ static u32 ntcubic_ssthresh(struct sock *sk)
 				  ca->flags & NTCUBIC_F_FAST_CONV);
 	ca->hs_state = NTCUBIC_HS_DONE;
 	ssthresh = ntc_md_ssthresh(cwnd, ca->beta);
-	ntcubic_trace(sk, ca, NTCUBIC_EV_LOSS, ssthresh);
+	ntcubic_trace(sk, ca, NTCUBIC_EV_LOSS, cwnd, ssthresh);
 	return ssthresh;
 }
 
@@ -153,10 +153,13 @@ static u32 ntcubic_undo_cwnd(struct sock *sk)
 	const struct tcp_sock *tp = tcp_sk(sk);
 	struct ntcubic_state *ca = ntcubic_ca(sk);
 
+	u32 cwnd = max(tcp_snd_cwnd(tp), ca->cwnd_prior);
+
 	ca->w_max = ca->w_max_prior;
 	ca->epoch_start = 0;
-	ntcubic_trace(sk, ca, NTCUBIC_EV_UNDO, tp->snd_ssthresh);
-	return max(tcp_snd_cwnd(tp), ca->cwnd_prior);
+	/* the core restores ssthresh from tp->prior_ssthresh after this */
+	ntcubic_trace(sk, ca, NTCUBIC_EV_UNDO, cwnd, max(tp->snd_ssthresh, tp->prior_ssthresh));
+	return cwnd;
 }
 
 static void ntcubic_set_state(struct sock *sk, u8 new_state)
@@ -169,7 +172,7 @@ static void ntcubic_set_state(struct sock *sk, u8 new_state)
 	ca->epoch_start = 0;
 	ca->w_max = 0;
 	ca->hs_state = NTCUBIC_HS_DONE;
-	ntcubic_trace(sk, ca, NTCUBIC_EV_RTO, tcp_sk(sk)->snd_ssthresh);
+	ntcubic_trace(sk, ca, NTCUBIC_EV_RTO, tcp_snd_cwnd(tcp_sk(sk)), tcp_sk(sk)->snd_ssthresh);
 }
 
 static void ntcubic_cwnd_event(struct sock *sk, enum tcp_ca_event event)

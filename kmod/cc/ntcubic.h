@@ -21,7 +21,7 @@ void ntcubic_hystart_css_grow(struct sock *sk, struct ntcubic_state *ca, u32 ack
 
 /* ntcubic.c: emits the ntcubic:ntcubic_update tracepoint. */
 void ntcubic_trace(const struct sock *sk, const struct ntcubic_state *ca, u8 event,
-		   u32 ssthresh);
+		   u32 cwnd, u32 ssthresh);
 
 static inline struct ntcubic_state *ntcubic_ca(const struct sock *sk)
 {

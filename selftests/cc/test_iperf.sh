@@ -1,0 +1,43 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# iperf3 -C ntcubic completes over a veth pair, the socket really uses
+# ntcubic (ss and `nettune cc sockets` both say so while it runs), and the
+# module's state for it is live (cwnd, RTT, HyStart++ state).
+source "$(dirname "$0")/../lib.sh"
+source "$(dirname "$0")/cc_lib.sh"
+nt_require_cmds iperf3 jq ss
+nt_require_modules tcp_ntcubic
+nt_plan 7
+
+cc_path_new || nt_skip_all "cannot build the veth path"
+cc_shape "delay 10ms"
+
+tmp=$(mktemp -d)
+nt_defer rm -rf "$tmp"
+# Watch the connection from the side while it runs.
+(
+	sleep 1.5
+	ip netns exec "$NS_a" ss -tin "dport = :$CC_SERVER_PORT" >"$tmp/ss"
+	ip netns exec "$NS_a" "$NETTUNE" cc sockets --json >"$tmp/sockets.json" 2>"$tmp/sockets.err"
+	ip netns exec "$NS_a" "$NETTUNE" cc sockets >"$tmp/sockets.txt" 2>&1
+) &
+watcher=$!
+json=$(cc_iperf ntcubic 3)
+rc=$?
+wait $watcher
+
+nt_eq "iperf3 -C ntcubic completes" 0 "$rc"
+nt_eq "iperf3 reports ntcubic as the sender's algorithm" ntcubic "$(cc_json_algo "$json")"
+nt_ge "data went through (Mbit/s)" "$(cc_json_mbps "$json")" 1
+nt_ge "ss -ti shows ntcubic on the live connection" "$(grep -c ntcubic "$tmp/ss")" 1
+
+n=$(jq '[.[] | select(.peer == "10.9.1.2:5201" and .state == "ESTAB")] | length' "$tmp/sockets.json" 2>/dev/null)
+nt_ge "nettune cc sockets lists the connection" "${n:-0}" 1 || cat "$tmp/sockets.err"
+cwnd=$(jq '[.[] | select(.peer == "10.9.1.2:5201") | .cwnd] | max' "$tmp/sockets.json" 2>/dev/null)
+srtt=$(jq '[.[] | select(.peer == "10.9.1.2:5201") | .srtt_us] | max' "$tmp/sockets.json" 2>/dev/null)
+nt_ge "its cwnd grew past the initial window" "${cwnd:-0}" 11
+# netem adds 10 ms one way: the smoothed RTT cannot be below that
+nt_ge "its srtt includes the 10 ms netem delay (us)" "${srtt:-0}" 10000
+nt_log "nettune cc sockets:"
+sed 's/^/#   /' "$tmp/sockets.txt"
+nt_done
