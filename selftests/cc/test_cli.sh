@@ -7,7 +7,7 @@ source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/cc_lib.sh"
 nt_require_cmds jq python3
 nt_require_modules tcp_ntcubic
-nt_plan 9
+nt_plan 10
 
 list=$("$NETTUNE" --json cc list)
 nt_eq "cc list marks ntcubic as ours and loaded" "true true" \
@@ -20,7 +20,16 @@ nt_eq "cc list has every available algorithm" \
 
 cc_path_new || nt_skip_all "cannot build the veth path"
 init_default=$(cat /proc/sys/net/ipv4/tcp_congestion_control)
-nt_check "cc set ntcubic in a namespace" "$NETTUNE" -n "$NS_a" cc set ntcubic
+# Kernel policy (6.1): outside the initial namespace only algorithms in
+# tcp_allowed_congestion_control may become the default.
+allowed=$(cat /proc/sys/net/ipv4/tcp_allowed_congestion_control)
+nt_defer "sysctl -qw net.ipv4.tcp_allowed_congestion_control='$allowed'"
+sysctl -qw net.ipv4.tcp_allowed_congestion_control="$(echo "$allowed" | sed 's/\bntcubic\b//')"
+nt_check_fails "cc set of a restricted algorithm explains the allowed list" 1 \
+	"outside the initial namespace only algorithms in net.ipv4.tcp_allowed_congestion_control" \
+	"$NETTUNE" -n "$NS_a" cc set ntcubic
+sysctl -qw net.ipv4.tcp_allowed_congestion_control="$allowed ntcubic"
+nt_check "cc set ntcubic in a namespace once it is allowed" "$NETTUNE" -n "$NS_a" cc set ntcubic
 nt_eq "the namespace's default is ntcubic" ntcubic \
 	"$(ip netns exec "$NS_a" cat /proc/sys/net/ipv4/tcp_congestion_control)"
 nt_eq "the initial namespace's default is unchanged" "$init_default" \
@@ -28,13 +37,15 @@ nt_eq "the initial namespace's default is unchanged" "$init_default" \
 
 # A connection that asks for nothing gets the namespace's default.
 ip netns exec "$NS_b" python3 -c '
-import socket, time
+import socket, struct, time
 s = socket.socket(); s.bind(("10.9.1.2", 7001)); s.listen(1); c = s.accept()[0]; time.sleep(20)' &
 nt_defer kill $!
 nt_wait_for 10 bash -c "ip netns exec $NS_b ss -Htln 'sport = :7001' | grep -q ."
 ip netns exec "$NS_a" python3 -c '
-import socket, time
-s = socket.create_connection(("10.9.1.2", 7001)); s.send(b"x" * 1000); time.sleep(20)' &
+import socket, struct, time
+s = socket.create_connection(("10.9.1.2", 7001))
+s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+s.send(b"x" * 1000); time.sleep(20)' &
 nt_defer kill $!
 nt_wait_for 10 bash -c "ip netns exec $NS_a ss -Htin 'dport = :7001' | grep -q ntcubic"
 nt_ge "a new connection there uses ntcubic" \

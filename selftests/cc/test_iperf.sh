@@ -16,13 +16,15 @@ tmp=$(mktemp -d)
 nt_defer rm -rf "$tmp"
 # Watch the connection from the side while it runs.
 (
-	sleep 1.5
+	# iperf3's control and data connections, then a second of data
+	nt_wait_for 30 bash -c "[ \$(ip netns exec $NS_a ss -Htn state established 'dport = :$CC_SERVER_PORT' | wc -l) -ge 2 ]"
+	sleep 1
 	ip netns exec "$NS_a" ss -tin "dport = :$CC_SERVER_PORT" >"$tmp/ss"
 	ip netns exec "$NS_a" "$NETTUNE" cc sockets --json >"$tmp/sockets.json" 2>"$tmp/sockets.err"
 	ip netns exec "$NS_a" "$NETTUNE" cc sockets >"$tmp/sockets.txt" 2>&1
 ) &
 watcher=$!
-json=$(cc_iperf ntcubic 3)
+json=$(cc_iperf ntcubic 4)
 rc=$?
 wait $watcher
 

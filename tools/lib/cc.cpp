@@ -3,6 +3,7 @@
 #include "error.hpp"
 #include "sysfs.hpp"
 
+#include <algorithm>
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -70,6 +71,22 @@ void set_default(const std::string &algo, const std::string &dir)
 		throw Error("unknown congestion control '" + algo +
 			    "': not registered and no module tcp_" + algo +
 			    " to load (available: " + avail + ")");
+	}
+	if (err == EPERM) {
+		// 6.1 tcp_set_default_congestion_control(): outside the initial
+		// namespace only algorithms in tcp_allowed_congestion_control
+		// (TCP_CONG_NON_RESTRICTED) may become the default.
+		std::string allowed;
+		if (auto t = try_read_file(dir + "/tcp_allowed_congestion_control"))
+			allowed = trim(*t);
+		auto list = split_whitespace(allowed);
+		if (std::find(list.begin(), list.end(), algo) == list.end())
+			throw Error(
+				"cannot make '" + algo +
+				"' the default of this namespace: outside the initial namespace "
+				"only algorithms in net.ipv4.tcp_allowed_congestion_control "
+				"(now: " +
+				allowed + ") may be; add it there from the initial namespace");
 	}
 	if (err == EPERM || err == EACCES)
 		throw Error("cannot set congestion control '" + algo +
