@@ -19,8 +19,22 @@
 CC_SERVER=10.9.1.2
 CC_SERVER_PORT=5201
 
+# Cleanup, before the namespaces go: a namespace whose default is ntcubic
+# and every socket still using it (an orphan in FIN-WAIT or LAST-ACK, say)
+# hold a tcp_ntcubic reference until the namespace finally dies, which
+# can be minutes later. Reset the default and abort what is left
+# (ss -K, INET_DIAG destroy) so the next test starts with no reference.
+cc_release() {
+	local ns
+	for ns in "$NS_a" "$NS_r" "$NS_b"; do
+		ip netns exec "$ns" sysctl -qw net.ipv4.tcp_congestion_control=reno 2>/dev/null
+		ip netns exec "$ns" ss -K -Htan >/dev/null 2>&1
+	done
+}
+
 cc_path_new() {
 	nt_netns_new a r b || return 1
+	nt_defer cc_release
 	ip link add veth_cc_a netns "$NS_a" type veth peer name veth_cc_ra netns "$NS_r" || return 1
 	ip link add veth_cc_b netns "$NS_b" type veth peer name veth_cc_rb netns "$NS_r" || return 1
 	ip -n "$NS_a" addr add 10.9.0.1/24 dev veth_cc_a

@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <fstream>
 #include <memory>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ntcubic_sockets.skel.h"
@@ -51,10 +52,49 @@ void check_algorithm_name(const std::string &name)
 			"' is not a congestion control name (1-15 letters, digits, _ or -)");
 }
 
+namespace {
+
+// True when this process is in the initial network namespace (the one of
+// PID 1, as the kernel's init_net is for a non-containerised system).
+bool in_initial_netns()
+{
+	struct stat self {
+	}, init{};
+	if (::stat("/proc/self/ns/net", &self) != 0 || ::stat("/proc/1/ns/net", &init) != 0)
+		return true; // cannot tell: let the kernel decide
+	return self.st_ino == init.st_ino && self.st_dev == init.st_dev;
+}
+
+[[noreturn]] void throw_restricted(const std::string &algo, const std::string &allowed)
+{
+	throw Error(
+		"cannot make '" + algo +
+		"' the default of this namespace: outside the initial namespace only algorithms in "
+		"net.ipv4.tcp_allowed_congestion_control (now: " +
+		allowed + ") may be; add it there from the initial namespace");
+}
+
+} // namespace
+
 void set_default(const std::string &algo, const std::string &dir)
 {
 	check_algorithm_name(algo);
 	const std::string path = dir + "/tcp_congestion_control";
+	// Outside the initial namespace the kernel refuses algorithms that are
+	// not in tcp_allowed_congestion_control with EPERM -- and 6.1 leaks a
+	// module reference when it does (tcp_set_default_congestion_control()
+	// takes it before the check and does not drop it), which would pin
+	// tcp_ntcubic until reboot. So check first and do not ask.
+	if (dir == proc_ipv4 && !in_initial_netns()) {
+		std::string allowed =
+			trim(try_read_file(dir + "/tcp_allowed_congestion_control").value_or(""));
+		auto list = split_whitespace(allowed);
+		auto avail = split_whitespace(
+			try_read_file(dir + "/tcp_available_congestion_control").value_or(""));
+		bool known = std::find(avail.begin(), avail.end(), algo) != avail.end();
+		if (known && std::find(list.begin(), list.end(), algo) == list.end())
+			throw_restricted(algo, allowed);
+	}
 	// One write(2) so the kernel's errno reaches us.
 	int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -81,12 +121,7 @@ void set_default(const std::string &algo, const std::string &dir)
 			allowed = trim(*t);
 		auto list = split_whitespace(allowed);
 		if (std::find(list.begin(), list.end(), algo) == list.end())
-			throw Error(
-				"cannot make '" + algo +
-				"' the default of this namespace: outside the initial namespace "
-				"only algorithms in net.ipv4.tcp_allowed_congestion_control "
-				"(now: " +
-				allowed + ") may be; add it there from the initial namespace");
+			throw_restricted(algo, allowed);
 	}
 	if (err == EPERM || err == EACCES)
 		throw Error("cannot set congestion control '" + algo +
