@@ -84,14 +84,22 @@ static void ntcubic_update(struct sock *sk, struct ntcubic_state *ca, u32 cwnd, 
 {
 	const struct tcp_sock *tp = tcp_sk(sk);
 	u32 now = (u32)tp->tcp_mstamp;
+	s32 elapsed;
 	u64 t, target;
 	u32 cnt;
 
 	if (!ca->epoch_start)
 		ntcubic_epoch_begin(sk, ca, cwnd, now);
 
-	/* target = W_cubic(t + RTT) */
-	t = ntc_us_to_ticks((u64)(u32)(now - ca->epoch_start) + (tp->srtt_us >> 3));
+	/*
+	 * target = W_cubic(t + RTT).  The idle shift in cwnd_event uses
+	 * tcp_clock_us(), which can be a little ahead of tp->tcp_mstamp:
+	 * never let t go negative (it would wrap to an hour).
+	 */
+	elapsed = (s32)(now - ca->epoch_start);
+	if (elapsed < 0)
+		elapsed = 0;
+	t = ntc_us_to_ticks((u64)elapsed + (tp->srtt_us >> 3));
 	target = ntc_cubic_window(ca->origin, ca->k, t, ca->c);
 	cnt = ntc_cubic_cnt(cwnd, target);
 

@@ -29,13 +29,13 @@ open(sys.argv[1], "w").write(str(n))' "$tmp/received" &
 rx=$!
 nt_defer kill $rx
 nt_wait_for 10 bash -c "ip netns exec $NS_b ss -Htln 'sport = :7002' | grep -q ."
-# Sender: 1 MB, waits for the go signal, then 4 MB more and closes.
+# Sender: 1 MB, waits for the go signal, then 1 MB more and closes.
 ip netns exec "$NS_a" python3 -c '
 import socket, sys
 s = socket.socket(); s.setsockopt(socket.IPPROTO_TCP, socket.TCP_CONGESTION, b"ntcubic")
 s.connect(("10.9.1.2", 7002)); s.sendall(b"a" * (1 << 20))
 open(sys.argv[1]).read()
-s.sendall(b"b" * (4 << 20)); s.close()' "$tmp/go" &
+s.sendall(b"b" * (1 << 20)); s.close()' "$tmp/go" &
 tx=$!
 nt_defer kill $tx
 nt_wait_for 10 bash -c "ip netns exec $NS_a ss -Htin 'dport = :7002' | grep -q ntcubic"
@@ -47,7 +47,7 @@ echo go >"$tmp/go"
 wait $tx
 nt_eq "the socket still sends after the refused rmmod" 0 $?
 wait $rx
-nt_eq "all 5 MB arrived" $((5 << 20)) "$(cat "$tmp/received" 2>/dev/null)"
+nt_eq "all 2 MB arrived" $((2 << 20)) "$(cat "$tmp/received" 2>/dev/null)"
 
 # Closed (time-wait sockets hold no ops): its reference is gone, and
 # with no other user the module unloads.
