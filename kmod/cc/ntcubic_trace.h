@@ -49,8 +49,8 @@ TRACE_DEFINE_ENUM(NTCUBIC_HS_DONE);
 
 TRACE_EVENT(ntcubic_update,
 
-	TP_PROTO(const struct sock *sk, const struct ntcubic_state *ca, u8 event,
-		 u32 cwnd, u32 ssthresh),
+	TP_PROTO(const struct sock *sk, const struct ntcubic_state *ca,
+		 u8 event, u32 cwnd, u32 ssthresh),
 
 	TP_ARGS(sk, ca, event, cwnd, ssthresh),
 
