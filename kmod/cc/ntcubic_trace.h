@@ -48,54 +48,47 @@ TRACE_DEFINE_ENUM(NTCUBIC_HS_DONE);
 			 { NTCUBIC_HS_DONE, "done" })
 
 TRACE_EVENT(ntcubic_update,
+	    TP_PROTO(const struct sock *sk, const struct ntcubic_state *ca,
+		     u8 event, u32 cwnd, u32 ssthresh),
+	    TP_ARGS(sk, ca, event, cwnd, ssthresh),
+	    TP_STRUCT__entry(__field(u16, sport)
+			     __field(u16, dport)
+			     __field(u8, event)
+			     __field(u8, hs_state)
+			     __field(u8, ca_state)
+			     __field(u32, cwnd)
+			     __field(u32, ssthresh)
+			     __field(u32, w_max)
+			     __field(u32, k_ms)
+			     __field(u32, w_est)
+			     __field(u32, srtt_us)
+			     __field(u32, retrans)
+			     __field(u32, hs_last_min_rtt)
+			     __field(u32, hs_curr_min_rtt)
+			     __field(u8, hs_samples)),
+	    TP_fast_assign(const struct tcp_sock *tp = tcp_sk(sk);
 
-	TP_PROTO(const struct sock *sk, const struct ntcubic_state *ca,
-		 u8 event, u32 cwnd, u32 ssthresh),
-
-	TP_ARGS(sk, ca, event, cwnd, ssthresh),
-
-	TP_STRUCT__entry(__field(u16, sport)
-			 __field(u16, dport)
-			 __field(u8, event)
-			 __field(u8, hs_state)
-			 __field(u8, ca_state)
-			 __field(u32, cwnd)
-			 __field(u32, ssthresh)
-			 __field(u32, w_max)
-			 __field(u32, k_ms)
-			 __field(u32, w_est)
-			 __field(u32, srtt_us)
-			 __field(u32, retrans)
-			 __field(u32, hs_last_min_rtt)
-			 __field(u32, hs_curr_min_rtt)
-			 __field(u8, hs_samples)
-	),
-
-	TP_fast_assign(const struct tcp_sock *tp = tcp_sk(sk);
-
-		__entry->sport = ntohs(inet_sk(sk)->inet_sport);
-		__entry->dport = ntohs(inet_sk(sk)->inet_dport);
-		__entry->event = event;
-		__entry->hs_state = ca->hs_state;
-		__entry->ca_state = inet_csk(sk)->icsk_ca_state;
-		__entry->cwnd = cwnd;
-		__entry->ssthresh = ssthresh;
-		__entry->w_max = ca->w_max;
-		__entry->k_ms = (u32)(((u64)ca->k * 1000) >> NTC_TIME_SHIFT);
-		__entry->w_est = ca->w_est;
-		__entry->srtt_us = tp->srtt_us >> 3;
-		__entry->retrans = tp->total_retrans;
-		__entry->hs_last_min_rtt = ca->last_round_min_rtt;
-		__entry->hs_curr_min_rtt = ca->curr_round_min_rtt;
-		__entry->hs_samples = ca->hs_samples;
-	),
-
-	TP_printk("sport=%u dport=%u event=%s cwnd=%u ssthresh=%u w_max=%u k_ms=%u w_est=%u hystart=%s ca_state=%u srtt_us=%u retrans=%u hs_last_min_rtt=%d hs_curr_min_rtt=%d hs_samples=%u",
-		  __entry->sport, __entry->dport, ntcubic_show_event(__entry->event),
-		  __entry->cwnd, __entry->ssthresh, __entry->w_max, __entry->k_ms,
-		  __entry->w_est, ntcubic_show_hs(__entry->hs_state), __entry->ca_state,
-		  __entry->srtt_us, __entry->retrans, (int)__entry->hs_last_min_rtt,
-		  (int)__entry->hs_curr_min_rtt, __entry->hs_samples)
+			   __entry->sport = ntohs(inet_sk(sk)->inet_sport);
+			   __entry->dport = ntohs(inet_sk(sk)->inet_dport);
+			   __entry->event = event;
+			   __entry->hs_state = ca->hs_state;
+			   __entry->ca_state = inet_csk(sk)->icsk_ca_state;
+			   __entry->cwnd = cwnd;
+			   __entry->ssthresh = ssthresh;
+			   __entry->w_max = ca->w_max;
+			   __entry->k_ms = (u32)(((u64)ca->k * 1000) >> NTC_TIME_SHIFT);
+			   __entry->w_est = ca->w_est;
+			   __entry->srtt_us = tp->srtt_us >> 3;
+			   __entry->retrans = tp->total_retrans;
+			   __entry->hs_last_min_rtt = ca->last_round_min_rtt;
+			   __entry->hs_curr_min_rtt = ca->curr_round_min_rtt;
+			   __entry->hs_samples = ca->hs_samples;),
+	    TP_printk("sport=%u dport=%u event=%s cwnd=%u ssthresh=%u w_max=%u k_ms=%u w_est=%u hystart=%s ca_state=%u srtt_us=%u retrans=%u hs_last_min_rtt=%d hs_curr_min_rtt=%d hs_samples=%u",
+		      __entry->sport, __entry->dport, ntcubic_show_event(__entry->event),
+		      __entry->cwnd, __entry->ssthresh, __entry->w_max, __entry->k_ms,
+		      __entry->w_est, ntcubic_show_hs(__entry->hs_state), __entry->ca_state,
+		      __entry->srtt_us, __entry->retrans, (int)__entry->hs_last_min_rtt,
+		      (int)__entry->hs_curr_min_rtt, __entry->hs_samples)
 );
 
 #endif /* _NTCUBIC_TRACE_H */
