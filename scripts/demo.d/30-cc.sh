@@ -25,8 +25,13 @@ done
 echo
 echo "ntcubic's state while a flow runs (\$ nettune -n <sender> cc sockets):"
 cc_trace_start
-(sleep 2.5 && ip netns exec "$NS_a" "$NETTUNE" cc sockets) &
-cc_iperf ntcubic 4 >/dev/null
+(
+	# both iperf3 connections up, then a few seconds of data
+	nt_wait_for 30 bash -c "[ \$(ip netns exec $NS_a ss -Htn state established 'dport = :$CC_SERVER_PORT' | wc -l) -ge 2 ]"
+	sleep 3
+	ip netns exec "$NS_a" "$NETTUNE" cc sockets
+) &
+cc_iperf ntcubic 10 >/dev/null
 wait
 cc_trace_stop /tmp/nt-demo-cc.trace
 echo
