@@ -1,0 +1,66 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Shared setup for the ntbypass selftests: a client namespace "a" and a
+# server namespace "b" joined by a veth pair, IPv4 10.9.0.1 <-> 10.9.0.2
+# and IPv6 fd00:9::1 <-> fd00:9::2, nf_conntrack and ntbypass loaded.
+#
+#   ntb NS ARGS...        raw netlink helper (ntb.py) inside namespace NS
+#   ct_count NS FAM REGEX conntrack entries in NS matching REGEX
+#   ipt_count NS CMD CHAIN COMMENT   packets counted by a commented rule
+# shellcheck disable=SC1091
+source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+BYPASS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+PY=/usr/bin/python3
+
+ntb() {
+	local ns=$1
+	shift
+	ip netns exec "$ns" "$PY" "$BYPASS_DIR/ntb.py" "$@"
+}
+
+udp() {
+	local ns=$1
+	shift
+	ip netns exec "$ns" "$PY" "$BYPASS_DIR/udp.py" "$@"
+}
+
+# Loads conntrack first: the tests are about what conntrack sees.
+bypass_modules() {
+	nt_require_cmds ip iptables ip6tables conntrack "$PY"
+	modprobe nf_conntrack || nt_skip_all "nf_conntrack cannot be loaded"
+	nt_require_modules ntbypass
+}
+
+# Two namespaces a (client) and b (server) with a veth between them.
+bypass_topology() {
+	nt_netns_new a b || return 1
+	ip link add ntb-a netns "$NS_a" type veth peer name ntb-b netns "$NS_b" || return 1
+	ip -n "$NS_a" addr add 10.9.0.1/24 dev ntb-a
+	ip -n "$NS_b" addr add 10.9.0.2/24 dev ntb-b
+	ip -n "$NS_a" addr add fd00:9::1/64 dev ntb-a nodad
+	ip -n "$NS_b" addr add fd00:9::2/64 dev ntb-b nodad
+	ip -n "$NS_a" link set ntb-a up
+	ip -n "$NS_b" link set ntb-b up
+	nt_wait_for 10 ip netns exec "$NS_a" ping -c1 -W1 10.9.0.2
+}
+
+# Starts a UDP echo server in NS on ADDR PORTS...; killed on exit.
+echo_server() {
+	local ns=$1 addr=$2 log
+	shift 2
+	log=$(mktemp)
+	udp "$ns" echo "$addr" "$@" >"$log" 2>&1 &
+	nt_defer kill $!
+	nt_defer rm -f "$log"
+	nt_wait_for 20 grep -q ready "$log"
+}
+
+# ct_count NS ipv4|ipv6 REGEX: conntrack entries of that family matching
+ct_count() {
+	ip netns exec "$1" conntrack -L -f "$2" 2>/dev/null | grep -cE -- "$3"
+}
+
+# ipt_count NS iptables|ip6tables CHAIN COMMENT
+ipt_count() {
+	ip netns exec "$1" "$2" -w -nvx -L "$3" | awk -v c="/* $4 */" 'index($0, c) { print $1; exit }'
+}
