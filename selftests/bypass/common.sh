@@ -11,17 +11,18 @@
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 BYPASS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 PY=/usr/bin/python3
+PYFLAGS=(-S -E)  # no site: Python starts slowly in the emulated VM
 
 ntb() {
 	local ns=$1
 	shift
-	ip netns exec "$ns" "$PY" "$BYPASS_DIR/ntb.py" "$@"
+	ip netns exec "$ns" "$PY" "${PYFLAGS[@]}" "$BYPASS_DIR/ntb.py" "$@"
 }
 
 udp() {
 	local ns=$1
 	shift
-	ip netns exec "$ns" "$PY" "$BYPASS_DIR/udp.py" "$@"
+	ip netns exec "$ns" "$PY" "${PYFLAGS[@]}" "$BYPASS_DIR/udp.py" "$@"
 }
 
 # Loads conntrack first: the tests are about what conntrack sees.

@@ -10,15 +10,23 @@ the tests can prove the *kernel* refuses them with its extack message.
              [dst=ADDR/LEN] [iif=IDX] [iifname=NAME] [oif=..] [oifname=..]
              [both] [id=N]            -> prints "id N"
   ntb.py del id=N | del SPEC...
-  ntb.py replace FILE                 one rule (add syntax) per line; '-' = stdin
-  ntb.py gen-replace N PROTO PORT0    N rules "proto PROTO dport PORT0+i"
+  ntb.py replace FILE [--flat]        one rule (add syntax) per line; '-' = stdin;
+                                      --flat: top-level NTBYPASS_A_RULE nests
+  ntb.py replace-list RULE , RULE ...  rules on the command line, "," between
+  ntb.py gen-replace N PROTO PORT0    N distinct rules "proto PROTO dport PORT0+i"
+                                      (flat when N > 2000)
   ntb.py flush
   ntb.py dump                         one line per rule: id=.. key=val ..
   ntb.py status                       rules=.. hooked=.. packets=.. bytes=..
   ntb.py counter ID [pkts|bytes|mpkts|mbytes]
+  ntb.py batch                        commands from stdin, one per line; prints
+                                      each one's output or "error: ..." on one line
+                                      (lines of a dump joined with " ; ")
 Errors: "error: MESSAGE (errno NAME)" on stderr, exit 1.
 """
+import contextlib
 import errno
+import io
 import os
 import socket
 import struct
@@ -70,6 +78,10 @@ class Genl:
         self.s.setsockopt(270, NETLINK_EXT_ACK, 1)
         self.s.setsockopt(270, NETLINK_CAP_ACK, 1)
         self.s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
+        try:  # big REPLACE messages (65536 rules ~ 1.3 MB)
+            self.s.setsockopt(socket.SOL_SOCKET, 32, 8 << 20)  # SO_SNDBUFFORCE
+        except PermissionError:
+            pass
         self.s.bind((0, 0))
         self.seq = 1
         fam = self.transact(GENL_ID_CTRL, CTRL_CMD_GETFAMILY,
@@ -174,32 +186,76 @@ def fmt(a):
     return " ".join(parts)
 
 
-def replace_payload(lines):
-    rules = b""
+def replace_payload(lines, flat=False):
+    """Rules in one NTBYPASS_A_RULES nest, or (flat) as top-level
+    NTBYPASS_A_RULE nests, the form for sets beyond 64 KiB."""
+    parts = []
     for ln in lines:
         ln = ln.strip()
         if ln and not ln.startswith("#"):
-            rules += attr(A_RULE | NLA_F_NESTED, rule_attrs(ln.split()))
-    return attr(A_RULES | NLA_F_NESTED, rules)
+            parts.append(attr(A_RULE | NLA_F_NESTED, rule_attrs(ln.split())))
+    rules = b"".join(parts)
+    return rules if flat else attr(A_RULES | NLA_F_NESTED, rules)
 
 
-def main(argv):
+def main(argv, g=None):
     if not argv:
         raise SystemExit(__doc__)
-    g = Genl()
+    g = g or Genl()
     op, rest = argv[0], argv[1:]
+    if op == "batch":
+        # one command per stdin line; one output line each: the command's
+        # output, or "error: ..." (Python starts slowly in the VM)
+        for line in sys.stdin:
+            words = line.split()
+            if not words:
+                continue
+            out = io.StringIO()
+            try:
+                with contextlib.redirect_stdout(out):
+                    main(words, g)
+            except NlError as e:
+                print(f"error: {e.text} (errno {errno.errorcode.get(e.err, e.err)})")
+            else:
+                text = out.getvalue().strip().replace("\n", " ; ")
+                print(text if text or words[0] in ("dump",) else "ok")
+            sys.stdout.flush()
+        return
+    if op == "replace-list":
+        # rules separated by "," words: replace-list proto=6 dport=1 , proto=17 dport=2
+        lines = " ".join(rest).split(",")
+        g.req(CMD["replace"], replace_payload(lines))
+        return
     if op == "add":
         r = g.transact(g.fid, CMD["add"], rule_attrs(rest), NLM_F_ACK)
         print("id", struct.unpack("I", r[0][A_RULE_ID])[0])
     elif op == "del":
         g.req(CMD["del_"], rule_attrs(rest))
     elif op == "replace":
+        flat = "--flat" in rest
+        rest = [a for a in rest if a != "--flat"]
         f = sys.stdin if rest[0] == "-" else open(rest[0])
-        g.req(CMD["replace"], replace_payload(f.readlines()))
+        g.req(CMD["replace"], replace_payload(f.readlines(), flat))
     elif op == "gen-replace":
+        # N rules "proto PROTO dport PORT0+i" (ports wrap to 1.. and then
+        # take a source port, so any N up to 65536*... stays unique)
+        # (built with one struct.pack per rule: Python is slow in the VM)
         n, proto, port0 = int(rest[0]), int(rest[1]), int(rest[2])
-        lines = [f"proto={proto} dport={port0 + i}" for i in range(n)]
-        g.req(CMD["replace"], replace_payload(lines))
+        one = struct.Struct("HH HHB3x HHH2x")
+        two = struct.Struct("HH HHB3x HHH2x HHH2x")
+        parts = []
+        for i in range(port0 - 1, port0 - 1 + n):
+            d, hi = i % 65535 + 1, i // 65535
+            if hi:
+                parts.append(two.pack(28, A_RULE | NLA_F_NESTED, 5, A_PROTO, proto,
+                                      6, A_DPORT_MIN, d, 6, A_SPORT_MIN, hi))
+            else:
+                parts.append(one.pack(20, A_RULE | NLA_F_NESTED, 5, A_PROTO, proto,
+                                      6, A_DPORT_MIN, d))
+        rules = b"".join(parts)
+        if n <= 2000:
+            rules = attr(A_RULES | NLA_F_NESTED, rules)
+        g.req(CMD["replace"], rules)
     elif op == "flush":
         g.req(CMD["flush"])
     elif op == "dump":
