@@ -24,6 +24,7 @@ struct ProtoName {
 constexpr ProtoName kProtoNames[] = {
 	{"icmp", IPPROTO_ICMP},     {"tcp", IPPROTO_TCP},          {"udp", IPPROTO_UDP},
 	{"icmpv6", IPPROTO_ICMPV6}, {"ipv6-icmp", IPPROTO_ICMPV6}, {"sctp", IPPROTO_SCTP},
+	{"dccp", IPPROTO_DCCP},     {"udplite", IPPROTO_UDPLITE},
 };
 
 int address_bits(int family)
@@ -77,7 +78,8 @@ void check_ports_allowed(const Rule &r)
 {
 	const char *word = r.sport ? "sport" : "dport";
 	if ((r.sport || r.dport) && !(r.proto && proto_has_ports(*r.proto)))
-		throw UsageError(std::string(word) + ": ports need proto tcp, udp or sctp");
+		throw UsageError(std::string(word) +
+				 ": ports need proto tcp, udp, sctp, dccp or udplite");
 }
 
 void check_families(const Rule &r)
@@ -128,8 +130,10 @@ uint8_t parse_proto(const std::string &word)
 	try {
 		return uint8_t(parse_uint(word, 1, 255, "proto"));
 	} catch (const UsageError &) {
-		throw UsageError("proto: '" + word +
-				 "' is not tcp, udp, sctp, icmp, icmpv6 or a number in [1, 255]");
+		throw UsageError(
+			"proto: '" + word +
+			"' is not a protocol name (tcp udp sctp dccp udplite icmp icmpv6) or "
+			"a number in [1, 255]");
 	}
 }
 
@@ -143,7 +147,8 @@ std::string proto_name(uint8_t proto)
 
 bool proto_has_ports(uint8_t proto)
 {
-	return proto == IPPROTO_TCP || proto == IPPROTO_UDP || proto == IPPROTO_SCTP;
+	return proto == IPPROTO_TCP || proto == IPPROTO_UDP || proto == IPPROTO_SCTP ||
+	       proto == IPPROTO_DCCP || proto == IPPROTO_UDPLITE;
 }
 
 PortRange parse_port_range(const std::string &word, const std::string &keyword)
@@ -267,7 +272,10 @@ Rule mirror(const Rule &r)
 	Rule m = r;
 	std::swap(m.sport, m.dport);
 	std::swap(m.src, m.dst);
-	std::swap(m.iif, m.oif);
+	// As the kernel does: the mirror keeps no interface criteria, since a
+	// forwarded reply arrives on a device the rule cannot name.
+	m.iif.clear();
+	m.oif.clear();
 	m.both = false;
 	return m;
 }

@@ -1,7 +1,7 @@
 // ntbypass rules in userspace: the grammar shared by `nettune bypass add`,
 // `del SPEC` and rule files, its validation, and the canonical text form.
 //
-//   proto tcp|udp|sctp|icmp|icmpv6|N   sport P[-Q]   dport P[-Q]
+//   proto tcp|udp|sctp|dccp|udplite|icmp|icmpv6|N   sport P[-Q]   dport P[-Q]
 //   src PREFIX   dst PREFIX   iif DEV   oif DEV   both
 //
 // A prefix is IPv4 or IPv6; a bare address means /32 or /128. A prefix with
@@ -49,7 +49,8 @@ struct Rule {
 Rule parse_rule(const std::vector<std::string> &words);
 // Canonical text, parseable by parse_rule: "proto tcp dport 80 both".
 std::string format_rule(const Rule &rule);
-// The reply direction: sport<->dport, src<->dst, iif<->oif, `both` cleared.
+// The reply direction: sport<->dport, src<->dst; no iif/oif (as in the
+// kernel: a reply may arrive on any device); `both` cleared.
 Rule mirror(const Rule &rule);
 // Every direction the rule matches: itself, plus its mirror with `both`.
 std::vector<Rule> directions(const Rule &rule);

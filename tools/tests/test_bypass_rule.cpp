@@ -58,6 +58,7 @@ TEST_CASE("bypass protocols by name and number")
 {
 	CHECK(*rule("proto udp").proto == IPPROTO_UDP);
 	CHECK(*rule("proto sctp dport 9").proto == IPPROTO_SCTP);
+	CHECK(*rule("proto udplite dport 9").proto == IPPROTO_UDPLITE);
 	CHECK(*rule("proto icmp").proto == IPPROTO_ICMP);
 	CHECK(*rule("proto icmpv6").proto == IPPROTO_ICMPV6);
 	CHECK(*rule("proto 47").proto == 47);
@@ -82,12 +83,15 @@ TEST_CASE("bypass rule errors name the bad word")
 	      "sport: range '90-80' is upside down (low-high)");
 	CHECK(error_of("proto tcp sport 80-") == "sport: port '' is not in [1, 65535]");
 	CHECK(error_of("proto tcp dport http") == "dport: port 'http' is not in [1, 65535]");
-	CHECK(error_of("dport 80") == "dport: ports need proto tcp, udp or sctp");
-	CHECK(error_of("proto icmp sport 7") == "sport: ports need proto tcp, udp or sctp");
+	CHECK(error_of("dport 80") == "dport: ports need proto tcp, udp, sctp, dccp or udplite");
+	CHECK(error_of("proto icmp sport 7") ==
+	      "sport: ports need proto tcp, udp, sctp, dccp or udplite");
 	CHECK(error_of("proto gre") ==
-	      "proto: 'gre' is not tcp, udp, sctp, icmp, icmpv6 or a number in [1, 255]");
+	      "proto: 'gre' is not a protocol name (tcp udp sctp dccp udplite icmp icmpv6) or a "
+	      "number in [1, 255]");
 	CHECK(error_of("proto 256") ==
-	      "proto: '256' is not tcp, udp, sctp, icmp, icmpv6 or a number in [1, 255]");
+	      "proto: '256' is not a protocol name (tcp udp sctp dccp udplite icmp icmpv6) or a "
+	      "number in [1, 255]");
 	CHECK(error_of("src 10.0.0.300") == "src: '10.0.0.300' is not an IPv4 or IPv6 address");
 	CHECK(error_of("dst 10.0.0.0/33") == "dst: prefix length '33' is not in [0, 32] for IPv4");
 	CHECK(error_of("dst 2001:db8::/129") ==
@@ -124,7 +128,7 @@ TEST_CASE("bypass mirror swaps the directions")
 {
 	Rule r = rule("proto tcp dport 80 src 10.0.0.0/8 iif eth0 both");
 	Rule m = mirror(r);
-	CHECK(format_rule(m) == "proto tcp sport 80 dst 10.0.0.0/8 oif eth0");
+	CHECK(format_rule(m) == "proto tcp sport 80 dst 10.0.0.0/8");
 	auto d = directions(r);
 	REQUIRE(d.size() == 2);
 	CHECK(format_rule(d[0]) == "proto tcp dport 80 src 10.0.0.0/8 iif eth0");
