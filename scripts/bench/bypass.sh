@@ -9,19 +9,22 @@
 #   d  ntbypass (nettune bypass load)
 # each with 1, 100 and 1000 rules where the matching rule is the last one.
 #
-# Run in the VM, all variants side by side, interleaved (a b bl c d, a b ...)
-# so that load from other VMs on the host hits every variant alike:
+# Run in the VM, all variants side by side, interleaved (every configuration
+# once per round, rounds repeated, order shuffled in each round) so that
+# load from other VMs on the host hits every variant alike:
 #
 #   scripts/vm-run --modules ntbypass --timeout 1500 -- scripts/bench/bypass.sh
 #
-# Topology, fresh for every measurement: netns A --veth--> netns B. The
+# Topology, one for the whole run: netns A --veth--> netns B. The
 # kernel's pktgen in A sends 64-byte UDP packets to B (dport 9, 1000 source
 # ports, so conntrack holds ~1000 flows in case a); B has no socket on port
 # 9, so each packet that crosses PRE_ROUTING, conntrack and INPUT ends in
 # B's "Udp: NoPorts" counter, which is what we count (no extra rule on the
 # path). B's conntrack is active through an nft "ct state" rule, present in
 # every variant, which also counts untracked packets (the proof that a
-# bypass variant did bypass).
+# bypass variant did bypass). Each measurement installs its rule set in B,
+# runs pktgen (1 s warm-up, then SECONDS_PER_RUN counted), and removes the
+# rule set again.
 #
 # Environment: REPS (default 5), SECONDS_PER_RUN (default 3), RULES
 # (default "1 100 1000"), VARIANTS (default "a b bl c d"). Results: a CSV of
@@ -43,7 +46,14 @@ SRC_PORT_MAX=10999
 FILLER_PORT_BASE=20000
 
 work=$(mktemp -d)
-trap 'stop_pktgen 2>/dev/null || true; ip netns del bA 2>/dev/null || true; ip netns del bB 2>/dev/null || true; rm -rf "$work"' EXIT
+pktgen_pid=""
+cleanup() {
+	[ -n "$pktgen_pid" ] && stop_pktgen 2>/dev/null
+	ip netns del bA 2>/dev/null
+	ip netns del bB 2>/dev/null
+	rm -rf "$work"
+}
+trap 'cleanup || true' EXIT
 
 inA() { ip netns exec bA "$@"; }
 inB() { ip netns exec bB "$@"; }
@@ -71,12 +81,6 @@ make_namespaces() {
 			}
 		}
 	EOF
-}
-
-delete_namespaces() {
-	ip netns del bA
-	ip netns del bB
-	sleep 0.5 # let cleanup_net run before the next measurement
 }
 
 # --- the rule sets ------------------------------------------------------------
@@ -132,6 +136,16 @@ setup_variant() { # variant N
 	esac
 }
 
+teardown_variant() { # variant: back to "no rules, no raw table"
+	case $1 in
+	a) ;;
+	b) inB nft delete table ip raw ;;
+	bl) inB iptables-legacy -t raw -F ;; # the (empty) table stays, see main
+	c) inB nft delete table ip rawbench ;;
+	d) inB "$NETTUNE" bypass flush ;;
+	esac
+}
+
 # --- traffic and counting -----------------------------------------------------
 
 setup_pktgen() { # one shell in A for all of pktgen's settings
@@ -155,6 +169,7 @@ start_pktgen() {
 stop_pktgen() {
 	inA sh -c 'echo stop > /proc/net/pktgen/pgctrl'
 	wait "$pktgen_pid" 2>/dev/null || true
+	pktgen_pid=""
 }
 
 udp_noports_awk='/^Udp:/ { if (h) { print $3; exit } h = 1 }'
@@ -166,38 +181,37 @@ delivered_B() {
 	inB sh -c "date +%s.%N; awk '$udp_noports_awk' /proc/net/snmp" | tr '\n' ' '
 }
 
-# After the traffic stopped: "delivered untracked" totals, to check that a
-# bypass variant untracked what it delivered.
+# "delivered untracked" totals in B (read while no traffic flows), to check
+# that a bypass variant untracked what it delivered.
 totals_B() {
-	inB awk "$udp_noports_awk" /proc/net/snmp
-	inB nft list chain inet ctbench in |
-		awk '/untracked counter/ { for (i = 1; i < NF; i++) if ($i == "packets") print $(i + 1) }'
+	inB sh -c "awk '$udp_noports_awk' /proc/net/snmp
+		nft list chain inet ctbench in |
+			awk '/untracked counter/ { for (i = 1; i < NF; i++) if (\$i == \"packets\") print \$(i + 1) }'" |
+		tr '\n' ' '
 }
 
 sent_count() {
 	inA awk '/pkts-sofar/ { print $2 }' /proc/net/pktgen/vA
 }
 
-# One measurement: prints "delivered_pps,sent_pps,untracked_share,ct_entries".
+# One measurement: prints "delivered_pps,sent_pps,untracked_share".
 measure() {
-	local v=$1 n=$2 before after s0 s1 ct totals
-	make_namespaces
+	local v=$1 n=$2 before after s0 s1 t0 t1
 	setup_variant "$v" "$n"
-	setup_pktgen
+	t0=$(totals_B)
 	start_pktgen
-	sleep 1 # warm-up: conntrack learns the 1000 flows in case a
+	sleep 1 # warm-up: conntrack (re)learns the 1000 flows in case a
 	s0=$(sent_count)
 	before=$(delivered_B)
 	sleep "$SECONDS_PER_RUN"
 	after=$(delivered_B)
 	s1=$(sent_count)
 	stop_pktgen
-	totals=$(totals_B | tr '\n' ' ')
-	ct=$(inB cat /proc/sys/net/netfilter/nf_conntrack_count)
-	delete_namespaces
-	echo "$before $after $s0 $s1 $totals $ct" | awk '{
-		t = $3 - $1; d = $4 - $2; s = $6 - $5
-		printf "%.0f,%.0f,%.3f,%d\n", d / t, s / t, ($7 > 0 ? $8 / $7 : 0), $9 }'
+	t1=$(totals_B)
+	teardown_variant "$v"
+	echo "$before $after $s0 $s1 $t0 $t1" | awk '{
+		t = $3 - $1; d = $4 - $2; s = $6 - $5; dd = $9 - $7; du = $10 - $8
+		printf "%.0f,%.0f,%.3f\n", d / t, s / t, (dd > 0 ? du / dd : 0) }'
 }
 
 # --- main ---------------------------------------------------------------------
@@ -215,9 +229,18 @@ for v in $VARIANTS; do
 	for n in $RULES; do configs+=("$v $n"); done
 done
 
-echo "variant,rules,rep,delivered_pps,sent_pps,untracked_share,conntrack_entries" >"$CSV"
+make_namespaces
+setup_pktgen
+# iptables-legacy's raw table cannot be removed once made: make it (empty)
+# before the first measurement so that every variant pays for it alike.
+case " $VARIANTS " in *" bl "*) inB iptables-legacy -t raw -L >/dev/null ;; esac
+
+echo "variant,rules,rep,delivered_pps,sent_pps,untracked_share" >"$CSV"
 for ((rep = 1; rep <= REPS; rep++)); do
-	for c in "${configs[@]}"; do
+	# every configuration once per round, in a new random order each round,
+	# so neither host load nor what ran just before favours one of them
+	mapfile -t order < <(printf '%s\n' "${configs[@]}" | shuf)
+	for c in "${order[@]}"; do
 		set -- $c
 		line="$1,$2,$rep,$(measure "$1" "$2")"
 		echo "$line" | tee -a "$CSV"
@@ -236,14 +259,13 @@ for r in rows:
 def m(key, field):
     return statistics.median(float(r[field]) for r in med[key])
 base = m(("a", 0), "delivered_pps") if ("a", 0) in med else None
-print("| variant | rules | delivered pps (median) | min-max | vs (a) | untracked share | conntrack entries |")
-print("|---|---:|---:|---:|---:|---:|---:|")
+print("| variant | rules | delivered pps (median) | min-max | vs (a) | untracked share |")
+print("|---|---:|---:|---:|---:|---:|")
 for key in med:
     pps = [float(r["delivered_pps"]) for r in med[key]]
     ratio = f"{m(key, 'delivered_pps') / base:.2f}" if base else "-"
     print(f"| {key[0]} {names[key[0]]} | {key[1] or '-'} | {m(key, 'delivered_pps'):.0f} | "
-          f"{min(pps):.0f}-{max(pps):.0f} | {ratio} | {m(key, 'untracked_share'):.2f} | "
-          f"{m(key, 'conntrack_entries'):.0f} |")
+          f"{min(pps):.0f}-{max(pps):.0f} | {ratio} | {m(key, 'untracked_share'):.2f} |")
 print()
 ns = sorted({k[1] for k in med if k[0] == "d"})
 print("| rules | d / b | d / bl | d / c | d@N / d@1 |")
