@@ -112,6 +112,7 @@ static int ntb_parse_prefix(struct nlattr **tb, int aaddr, int aplen, u8 family,
 			    union nf_inet_addr *addr, u8 *plen,
 			    struct netlink_ext_ack *extack)
 {
+	union nf_inet_addr raw;
 	int alen;
 
 	if (!tb[aaddr]) {
@@ -146,12 +147,14 @@ static int ntb_parse_prefix(struct nlattr **tb, int aaddr, int aplen, u8 family,
 	}
 	if (!*plen)
 		return 0;
+	memset(&raw, 0, sizeof(raw));
+	nla_memcpy(&raw, tb[aaddr], alen);
 	memset(addr, 0, sizeof(*addr));
-	nla_memcpy(addr, tb[aaddr], alen);
+	/* not in place: ipv6_addr_prefix() clears its output first */
 	if (family == NFPROTO_IPV4)
-		addr->ip &= inet_make_mask(*plen);
+		addr->ip = raw.ip & inet_make_mask(*plen);
 	else
-		ipv6_addr_prefix(&addr->in6, &addr->in6, *plen);
+		ipv6_addr_prefix(&addr->in6, &raw.in6, *plen);
 	return 1;
 }
 

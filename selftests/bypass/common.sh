@@ -27,7 +27,7 @@ udp() {
 
 # Loads conntrack first: the tests are about what conntrack sees.
 bypass_modules() {
-	nt_require_cmds ip iptables ip6tables conntrack "$PY"
+	nt_require_cmds ip iptables ip6tables conntrack jq "$PY" "$NETTUNE"
 	modprobe nf_conntrack || nt_skip_all "nf_conntrack cannot be loaded"
 	nt_require_modules ntbypass
 }
@@ -40,6 +40,14 @@ bypass_topology() {
 	ip -n "$NS_b" addr add 10.9.0.2/24 dev ntb-b
 	ip -n "$NS_a" addr add fd00:9::1/64 dev ntb-a nodad
 	ip -n "$NS_b" addr add fd00:9::2/64 dev ntb-b nodad
+	# fixed MACs and permanent neighbours: no ARP/NDP packet can slip
+	# into a count
+	ip -n "$NS_a" link set ntb-a address 02:00:00:00:09:01
+	ip -n "$NS_b" link set ntb-b address 02:00:00:00:09:02
+	ip -n "$NS_a" neigh replace 10.9.0.2 lladdr 02:00:00:00:09:02 dev ntb-a nud permanent
+	ip -n "$NS_b" neigh replace 10.9.0.1 lladdr 02:00:00:00:09:01 dev ntb-b nud permanent
+	ip -n "$NS_a" neigh replace fd00:9::2 lladdr 02:00:00:00:09:02 dev ntb-a nud permanent
+	ip -n "$NS_b" neigh replace fd00:9::1 lladdr 02:00:00:00:09:01 dev ntb-b nud permanent
 	ip -n "$NS_a" link set ntb-a up
 	ip -n "$NS_b" link set ntb-b up
 	nt_wait_for 10 ip netns exec "$NS_a" ping -c1 -W1 10.9.0.2
@@ -59,6 +67,41 @@ echo_server() {
 # ct_count NS ipv4|ipv6 REGEX: conntrack entries of that family matching
 ct_count() {
 	ip netns exec "$1" conntrack -L -f "$2" 2>/dev/null | grep -cE -- "$3"
+}
+
+# nettune inside namespace NS
+nt() {
+	local ns=$1
+	shift
+	ip netns exec "$ns" "$NETTUNE" "$@"
+}
+
+# bypass_load NS RULE-LINES...: `nettune bypass load` of those lines
+bypass_load() {
+	local ns=$1 f
+	shift
+	f=$(mktemp)
+	printf '%s\n' "$@" >"$f"
+	nt "$ns" bypass load "$f" >/dev/null
+	local rc=$?
+	rm -f "$f"
+	return $rc
+}
+
+# rule ids of NS in id order, space separated
+bypass_ids() {
+	nt "$1" -j bypass list | jq -r '[.[].id] | join(" ")'
+}
+
+# counters of every rule of NS as "id:packets:reply_packets" words
+bypass_counts() {
+	nt "$1" -j bypass list -s |
+		jq -r '[.[] | "\(.id):\(.stats.packets):\(.stats.reply_packets)"] | join(" ")'
+}
+
+# ntb_batch NS <<EOF ... : helper commands, one output line each (array R)
+ntb_batch() {
+	mapfile -t R < <(ntb "$1" batch 2>&1)
 }
 
 # ipt_count NS iptables|ip6tables CHAIN COMMENT

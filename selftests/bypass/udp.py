@@ -6,7 +6,7 @@
   udp.py send ADDR PORT N [--sport P] [--size B] [--timeout S] [--gap S]
       sends N datagrams one at a time, each waiting for its echo (resent
       never: a lost datagram or echo counts as lost). Prints
-      "sent N received M".
+      "sent N received M". Several sends in one process: separate with ",".
 """
 import select
 import socket
@@ -67,16 +67,23 @@ def main(argv):
     if argv[0] == "echo":
         echo(argv[1], argv[2:])
     elif argv[0] == "send":
-        opts = {"--sport": 0, "--size": 32, "--timeout": 2.0, "--gap": 0.0}
-        pos = []
-        it = iter(argv[1:])
-        for a in it:
-            if a in opts:
-                opts[a] = type(opts[a])(next(it))
-            else:
-                pos.append(a)
-        send(pos[0], int(pos[1]), int(pos[2]), opts["--sport"], opts["--size"],
-             opts["--timeout"], opts["--gap"])
+        # several sends in one process: separate them with ","
+        spec = []
+        for a in argv[1:] + [","]:
+            if a != ",":
+                spec.append(a)
+                continue
+            opts = {"--sport": 0, "--size": 32, "--timeout": 2.0, "--gap": 0.0}
+            pos = []
+            it = iter(spec)
+            for w in it:
+                if w in opts:
+                    opts[w] = type(opts[w])(next(it))
+                else:
+                    pos.append(w)
+            send(pos[0], int(pos[1]), int(pos[2]), opts["--sport"], opts["--size"],
+                 opts["--timeout"], opts["--gap"])
+            spec = []
     else:
         raise SystemExit(__doc__)
 
