@@ -99,6 +99,11 @@ bypass_counts() {
 		jq -r '[.[] | "\(.id):\(.stats.packets):\(.stats.reply_packets)"] | join(" ")'
 }
 
+# live_objects: "RULES TABLES" allocated by ntbypass (leak checks)
+live_objects() {
+	echo "$(cat /sys/module/ntbypass/parameters/live_rules) $(cat /sys/module/ntbypass/parameters/live_tables)"
+}
+
 # ntb_batch NS <<EOF ... : helper commands, one output line each (array R)
 ntb_batch() {
 	mapfile -t R < <(ntb "$1" batch 2>&1)

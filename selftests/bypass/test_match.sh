@@ -13,8 +13,7 @@ bypass_topology || nt_skip_all "cannot build the veth topology"
 # conntrack active in b (an iptables conntrack match registers it)
 ip netns exec "$NS_b" iptables -w -A INPUT -m conntrack --ctstate INVALID -j DROP
 ip netns exec "$NS_b" ip6tables -w -A INPUT -m conntrack --ctstate INVALID -j DROP
-echo_server "$NS_b" 0.0.0.0 6005 6010 6100 6300 6301 6302 6400 6500 10500
-echo_server "$NS_b" :: 6005
+echo_server "$NS_b" :: 6005 6010 6100 6300 6301 6302 6400 6500 10500
 
 send() { udp "$NS_a" send "$@" >/dev/null; }
 

@@ -27,7 +27,6 @@ out=$(ntb "$NS_b" add proto=17 dport=5000 both 2>&1)
 nt_check "rule added, kernel returns its id" grep -qE '^id [0-9]+$' <<<"$out"
 id=${out#id }
 
-echo_server "$NS_b" 0.0.0.0 5000 5001
 echo_server "$NS_b" :: 5000 5001
 
 for fam in 4 6; do

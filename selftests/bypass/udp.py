@@ -3,6 +3,7 @@
 """UDP echo pair with exact counts, for the ntbypass selftests.
 
   udp.py echo ADDR PORT [PORT...]   echo every datagram back, until killed
+                                    (ADDR :: = IPv6 and IPv4)
   udp.py send ADDR PORT N [--sport P] [--size B] [--timeout S] [--gap S]
       sends N datagrams one at a time, each waiting for its echo (resent
       never: a lost datagram or echo counts as lost). Prints
@@ -23,6 +24,8 @@ def echo(addr, ports):
     for p in ports:
         s = socket.socket(family(addr), socket.SOCK_DGRAM)
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if addr == "::":  # dual stack: IPv4 too, one process for both
+            s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
         s.bind((addr, int(p)))
         socks.append(s)
     print("ready", flush=True)
