@@ -24,8 +24,9 @@
  *     family and per key (destination prefix if any, else source prefix),
  *     a static hash of (prefix length, masked address) -> candidate set,
  *     and the list of distinct prefix lengths present, longest first.
- *     Lookup: one hash probe per distinct prefix length (at most 33 for
- *     IPv4, 129 for IPv6), independent of the number of prefixes.
+ *     Lookup: one hash probe per distinct prefix length (at most 32 for
+ *     IPv4, 128 for IPv6: /0 is "no prefix"), independent of the number
+ *     of prefixes.
  *  3. The "wild" list: entries with neither port nor prefix (protocol or
  *     interface only, or match-all). Scanned linearly; a rule set has few
  *     of these (one per protocol/interface combination at most, since
