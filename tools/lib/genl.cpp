@@ -9,6 +9,7 @@
 #include <netlink/genl/genl.h>
 #include <netlink/msg.h>
 #include <netlink/netlink.h>
+#include <sys/socket.h>
 
 #ifndef SOL_NETLINK
 #define SOL_NETLINK 270
@@ -230,6 +231,16 @@ void GenlSocket::transact(NlMsgPtr &msg, const std::string &what, int maxattr,
 	if (errnum == EPERM && t.extack.empty())
 		reason += " (needs CAP_NET_ADMIN)";
 	throw Error(what + ": " + reason);
+}
+
+void GenlSocket::set_buffer_size(int bytes)
+{
+	nl_socket_set_buffer_size(sock_, bytes, bytes);
+	int fd = nl_socket_get_fd(sock_);
+	// Past net.core.wmem_max only with CAP_NET_ADMIN; failure leaves the cap.
+	setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &bytes, sizeof(bytes));
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof(bytes));
+	nlmsg_set_default_size(size_t(bytes));
 }
 
 void GenlSocket::request(NlMsgPtr &msg, const std::string &what)

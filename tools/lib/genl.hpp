@@ -64,6 +64,9 @@ public:
 		  const std::string &what = "dump");
 
 	int family_id() const { return family_id_; }
+	// Socket buffers (and default message size) for requests larger than a
+	// page, such as a whole rule set.
+	void set_buffer_size(int bytes);
 
 private:
 	void transact(NlMsgPtr &msg, const std::string &what, int maxattr,
