@@ -16,12 +16,36 @@
 #include <linux/slab.h>
 #include <linux/percpu.h>
 #include <linux/sort.h>
+#include <linux/moduleparam.h>
+#include <linux/sysfs.h>
 #include <net/genetlink.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 #include "ntbypass.h"
 
 static unsigned int ntb_net_id __read_mostly;
+
+/*
+ * Live objects, for leak checks (selftests): rules and tables allocated
+ * and not yet freed, including those waiting for their RCU grace period.
+ * Read-only in /sys/module/ntbypass/parameters/.
+ */
+static atomic_t ntb_live_rules = ATOMIC_INIT(0);
+atomic_t ntb_live_tables = ATOMIC_INIT(0);
+
+static int ntb_param_get_atomic(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%d\n", atomic_read((atomic_t *)kp->arg));
+}
+
+static const struct kernel_param_ops ntb_param_live_ops = {
+	.get = ntb_param_get_atomic,
+};
+
+module_param_cb(live_rules, &ntb_param_live_ops, &ntb_live_rules, 0444);
+MODULE_PARM_DESC(live_rules, "rule objects allocated (read-only, for leak checks)");
+module_param_cb(live_tables, &ntb_param_live_ops, &ntb_live_tables, 0444);
+MODULE_PARM_DESC(live_tables, "compiled tables allocated (read-only, for leak checks)");
 
 struct ntb_net *ntb_pernet(struct net *net)
 {
@@ -45,6 +69,7 @@ struct ntb_rule *ntb_rule_alloc(const struct ntb_match *spec)
 		u64_stats_init(&per_cpu_ptr(r->stats, cpu)->syncp);
 	INIT_LIST_HEAD(&r->list);
 	r->spec = *spec;
+	atomic_inc(&ntb_live_rules);
 	return r;
 }
 
@@ -55,6 +80,7 @@ void ntb_rule_free(struct ntb_rule *r)
 		return;
 	free_percpu(r->stats);
 	kfree(r);
+	atomic_dec(&ntb_live_rules);
 }
 
 void ntb_rule_counts(const struct ntb_rule *r, struct ntb_counts *c)

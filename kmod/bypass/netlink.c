@@ -11,10 +11,11 @@
  *
  * Every refusal says why in the extended ack (NL_SET_ERR_MSG_ATTR pointing
  * at the offending attribute). Policies check types, lengths and the
- * ranges whose generic message is clear enough (prefix length <= 128,
- * protocol >= 1, ifindex >= 1); ports, families and per-family prefix
- * lengths are checked in ntb_parse_spec() so that the message can say
- * which rule and what is wrong.
+ * ranges whose generic message ("integer out of range") is clear enough:
+ * protocol >= 1, ifindex >= 1, rule id >= 1, flags; ports, families and
+ * per-family prefix lengths are checked in ntb_parse_spec() so that the
+ * message can say what is wrong ("port 0 is not a valid port", "bad
+ * prefix length: an IPv4 prefix is at most 32 bits").
  */
 #include <linux/bsearch.h>
 #include <linux/sort.h>
@@ -35,10 +36,10 @@
 	[NTBYPASS_A_DPORT_MAX]		= { .type = NLA_U16 },		\
 	[NTBYPASS_A_SRC_ADDR]		= { .type = NLA_BINARY,		\
 					    .len = sizeof(struct in6_addr) }, \
-	[NTBYPASS_A_SRC_PLEN]		= NLA_POLICY_MAX(NLA_U8, 128),	\
+	[NTBYPASS_A_SRC_PLEN]		= { .type = NLA_U8 },		\
 	[NTBYPASS_A_DST_ADDR]		= { .type = NLA_BINARY,		\
 					    .len = sizeof(struct in6_addr) }, \
-	[NTBYPASS_A_DST_PLEN]		= NLA_POLICY_MAX(NLA_U8, 128),	\
+	[NTBYPASS_A_DST_PLEN]		= { .type = NLA_U8 },		\
 	[NTBYPASS_A_IIF]		= NLA_POLICY_MIN(NLA_U32, 1),	\
 	[NTBYPASS_A_IIFNAME]		= { .type = NLA_NUL_STRING,	\
 					    .len = IFNAMSIZ - 1 },	\
@@ -63,10 +64,15 @@ static const struct nla_policy ntb_rules_policy[NTBYPASS_A_RULE + 1] = {
 	[NTBYPASS_A_RULE]	= NLA_POLICY_NESTED(ntb_rule_policy),
 };
 
-/* Top level: a rule's attributes (ADD, DEL, GET) or the list (REPLACE) */
+/*
+ * Top level: a rule's attributes (ADD, DEL, GET) or the rules of a
+ * REPLACE, either in one NTBYPASS_A_RULES nest (< 64 KiB: a nest's length
+ * is 16 bits) or as repeated top-level NTBYPASS_A_RULE nests (any size).
+ */
 static const struct nla_policy ntb_policy[NTBYPASS_A_MAX + 1] = {
 	NTB_RULE_POLICY,
 	[NTBYPASS_A_RULES]	= NLA_POLICY_NESTED(ntb_rules_policy),
+	[NTBYPASS_A_RULE]	= NLA_POLICY_NESTED(ntb_rule_policy),
 };
 
 static struct genl_family ntb_genl_family;
@@ -106,6 +112,7 @@ static int ntb_parse_prefix(struct nlattr **tb, int aaddr, int aplen, u8 family,
 			    union nf_inet_addr *addr, u8 *plen,
 			    struct netlink_ext_ack *extack)
 {
+	union nf_inet_addr raw;
 	int alen;
 
 	if (!tb[aaddr]) {
@@ -140,12 +147,14 @@ static int ntb_parse_prefix(struct nlattr **tb, int aaddr, int aplen, u8 family,
 	}
 	if (!*plen)
 		return 0;
+	memset(&raw, 0, sizeof(raw));
+	nla_memcpy(&raw, tb[aaddr], alen);
 	memset(addr, 0, sizeof(*addr));
-	nla_memcpy(addr, tb[aaddr], alen);
+	/* not in place: ipv6_addr_prefix() clears its output first */
 	if (family == NFPROTO_IPV4)
-		addr->ip &= inet_make_mask(*plen);
+		addr->ip = raw.ip & inet_make_mask(*plen);
 	else
-		ipv6_addr_prefix(&addr->in6, &addr->in6, *plen);
+		ipv6_addr_prefix(&addr->in6, &raw.in6, *plen);
 	return 1;
 }
 
@@ -585,15 +594,31 @@ static int ntb_nl_replace(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr *tb[NTBYPASS_A_MAX + 1];
 	struct ntb_rule **old = NULL, **final = NULL, **hit;
 	struct ntb_new_rule *items = NULL;
-	struct nlattr *a;
+	struct nlattr *a, *head;
 	u32 count = 0, i, nfresh = 0;
-	int rem, err;
+	int len, rem, err;
 
-	if (!list) {
-		NL_SET_ERR_MSG(extack, "REPLACE needs NTBYPASS_A_RULES (empty = flush)");
+	if (list && info->attrs[NTBYPASS_A_RULE]) {
+		NL_SET_ERR_MSG_ATTR(extack, list,
+				    "give the rules in NTBYPASS_A_RULES or as top-level NTBYPASS_A_RULE, not both");
 		return -EINVAL;
 	}
-	nla_for_each_nested(a, list, rem) {
+	if (list) {
+		head = nla_data(list);
+		len = nla_len(list);
+	} else if (info->attrs[NTBYPASS_A_RULE]) {
+		head = nlmsg_attrdata(info->nlhdr, GENL_HDRLEN);
+		len = nlmsg_attrlen(info->nlhdr, GENL_HDRLEN);
+	} else {
+		NL_SET_ERR_MSG(extack,
+			       "REPLACE needs NTBYPASS_A_RULES (empty = no rules) or NTBYPASS_A_RULE");
+		return -EINVAL;
+	}
+	nla_for_each_attr(a, head, len, rem) {
+		if (nla_type(a) != NTBYPASS_A_RULE) {
+			NL_SET_ERR_MSG_ATTR(extack, a, "REPLACE takes only NTBYPASS_A_RULE nests");
+			return -EINVAL;
+		}
 		if (++count > NTBYPASS_MAX_RULES) {
 			NL_SET_ERR_MSG_ATTR(extack, a,
 					    "too many rules: a namespace holds at most 65536");
@@ -606,7 +631,7 @@ static int ntb_nl_replace(struct sk_buff *skb, struct genl_info *info)
 			return -ENOMEM;
 	}
 	i = 0;
-	nla_for_each_nested(a, list, rem) {
+	nla_for_each_attr(a, head, len, rem) {
 		/* types and ranges were checked by the nested policies */
 		err = nla_parse_nested(tb, NTBYPASS_A_MAX, a, ntb_rule_policy, extack);
 		if (err)

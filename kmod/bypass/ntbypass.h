@@ -108,6 +108,7 @@ struct ntb_net {
 };
 
 /* main.c */
+extern atomic_t ntb_live_tables;
 struct ntb_net *ntb_pernet(struct net *net);
 int ntb_commit(struct ntb_net *n, struct ntb_rule **rules, u32 count,
 	       struct netlink_ext_ack *extack);

@@ -281,6 +281,7 @@ void ntb_table_free(struct ntb_table *t)
 	kvfree(t->cand);
 	kvfree(t->ent);
 	kfree(t);
+	atomic_dec(&ntb_live_tables);
 }
 
 static void ntb_table_free_cb(struct rcu_head *head)
@@ -529,6 +530,7 @@ struct ntb_table *ntb_table_build(struct ntb_rule **rules, u32 count,
 	t = kzalloc(sizeof(*t), GFP_KERNEL);
 	if (!t)
 		return ERR_PTR(-ENOMEM);
+	atomic_inc(&ntb_live_tables);
 
 	/* entries, in rule-id order, mirror right after its rule */
 	t->ent = kvcalloc(2 * (size_t)count, sizeof(*t->ent), GFP_KERNEL);

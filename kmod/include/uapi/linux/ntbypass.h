@@ -104,7 +104,12 @@ enum ntbypass_cmd {
 	 * NTBYPASS_A_RULE nest per rule (rule attributes inside). The new set
 	 * is validated in full first; any error refuses all of it and leaves
 	 * the old set in place (extack points at the offending attribute).
-	 * An empty NTBYPASS_A_RULES (or none) is a flush.
+	 * An empty NTBYPASS_A_RULES is a flush.
+	 *
+	 * A nest's length is 16 bits, so NTBYPASS_A_RULES holds < 64 KiB
+	 * (about 3000 rules). For bigger sets, leave NTBYPASS_A_RULES out and
+	 * put the NTBYPASS_A_RULE nests at top level, repeated, one per rule
+	 * (the message itself may be large: raise SO_SNDBUF). Not both.
 	 */
 	NTBYPASS_CMD_REPLACE,
 	/* Delete every rule of the namespace; hooks are unregistered. */
