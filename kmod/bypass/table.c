@@ -24,8 +24,9 @@
  *     family and per key (destination prefix if any, else source prefix),
  *     a static hash of (prefix length, masked address) -> candidate set,
  *     and the list of distinct prefix lengths present, longest first.
- *     Lookup: one hash probe per distinct prefix length (at most 33 for
- *     IPv4, 129 for IPv6), independent of the number of prefixes.
+ *     Lookup: one hash probe per distinct prefix length (at most 32 for
+ *     IPv4, 128 for IPv6: /0 is "no prefix"), independent of the number
+ *     of prefixes.
  *  3. The "wild" list: entries with neither port nor prefix (protocol or
  *     interface only, or match-all). Scanned linearly; a rule set has few
  *     of these (one per protocol/interface combination at most, since
@@ -68,7 +69,10 @@ struct ntb_set {
 struct ntb_portidx {
 	u32 nsets;
 	struct ntb_set *sets;
-	u32 seg[NTB_NPORTS];	/* port -> index in sets */
+	/* port -> index in sets; allocated alone so that it is exactly
+	 * 256 KiB (inside the struct, kmalloc would round it up to 512 KiB)
+	 */
+	u32 *seg;
 };
 
 struct ntb_pfx_node {
@@ -268,8 +272,9 @@ void ntb_table_free(struct ntb_table *t)
 		for (k = 0; k < NTB_NKEYS; k++) {
 			if (!t->port[i][k])
 				continue;
+			kvfree(t->port[i][k]->seg);
 			kvfree(t->port[i][k]->sets);
-			kvfree(t->port[i][k]);
+			kfree(t->port[i][k]);
 		}
 	}
 	for (i = 0; i < 2; i++) {
@@ -387,13 +392,14 @@ static int ntb_build_portidx(struct ntb_table *t, const u32 *idx, u32 n,
 			bound[s++] = bound[i];
 	nb = s;			/* segments: [bound[k], bound[k+1]), k < nb - 1 */
 
-	pi = kvzalloc(sizeof(*pi), GFP_KERNEL);
+	pi = kzalloc(sizeof(*pi), GFP_KERNEL);
 	if (!pi)
 		goto out;
 	pi->nsets = nb - 1;
+	pi->seg = kvmalloc_array(NTB_NPORTS, sizeof(*pi->seg), GFP_KERNEL);
 	pi->sets = kvcalloc(pi->nsets, sizeof(*pi->sets), GFP_KERNEL);
 	fill = kvcalloc(pi->nsets + 1, sizeof(*fill), GFP_KERNEL);
-	if (!pi->sets || !fill)
+	if (!pi->seg || !pi->sets || !fill)
 		goto out;
 
 	/* seg[] for each port; fill[] = entries per segment (difference) */
@@ -433,9 +439,11 @@ static int ntb_build_portidx(struct ntb_table *t, const u32 *idx, u32 n,
 	err = 0;
 out:
 	kvfree(fill);
-	if (pi)
+	if (pi) {
+		kvfree(pi->seg);
 		kvfree(pi->sets);
-	kvfree(pi);
+	}
+	kfree(pi);
 	kvfree(bound);
 	return err;
 }
@@ -627,8 +635,9 @@ struct ntb_table *ntb_table_build(struct ntb_rule **rules, u32 count,
 		for (b = 0; b < NTB_NKEYS; b++) {
 			if (!t->port[a][b])
 				continue;
+			kvfree(t->port[a][b]->seg);
 			kvfree(t->port[a][b]->sets);
-			kvfree(t->port[a][b]);
+			kfree(t->port[a][b]);
 			t->port[a][b] = NULL;
 			err = ntb_build_portidx(t, byidx[a][b], nby[a][b], b,
 						&t->port[a][b], &ncand, extack);

@@ -53,12 +53,15 @@ bypass_topology() {
 	nt_wait_for 10 ip netns exec "$NS_a" ping -c1 -W1 10.9.0.2
 }
 
-# Starts a UDP echo server in NS on ADDR PORTS...; killed on exit.
+# Starts a UDP echo server in NS on ADDR PORTS...; killed on exit; its pid
+# in ECHO_PID.
 echo_server() {
 	local ns=$1 addr=$2 log
 	shift 2
 	log=$(mktemp)
-	udp "$ns" echo "$addr" "$@" >"$log" 2>&1 &
+	# not through udp(): $! must be the server itself (ip execs python)
+	ip netns exec "$ns" "$PY" "${PYFLAGS[@]}" "$BYPASS_DIR/udp.py" echo "$addr" "$@" >"$log" 2>&1 &
+	ECHO_PID=$!
 	nt_defer kill $!
 	nt_defer rm -f "$log"
 	nt_wait_for 20 grep -q ready "$log"

@@ -12,6 +12,7 @@ the tests can prove the *kernel* refuses them with its extack message.
   ntb.py del id=N | del SPEC...
   ntb.py replace FILE [--flat]        one rule (add syntax) per line; '-' = stdin;
                                       --flat: top-level NTBYPASS_A_RULE nests
+  ntb.py replace-until STOP FILE...   REPLACE with each file in turn until file STOP exists
   ntb.py replace-list RULE , RULE ...  rules on the command line, "," between
   ntb.py gen-replace N PROTO PORT0    N distinct rules "proto PROTO dport PORT0+i"
                                       (flat when N > 2000)
@@ -220,6 +221,20 @@ def main(argv, g=None):
                 text = out.getvalue().strip().replace("\n", " ; ")
                 print(text if text or words[0] in ("dump",) else "ok")
             sys.stdout.flush()
+        return
+    if op == "replace-until":
+        # replace-until STOPFILE FILE...: REPLACE with each file in turn,
+        # round and round, until STOPFILE exists; prints "started" once the
+        # first REPLACE is done, and the number done at the end
+        stop, files = rest[0], rest[1:]
+        payloads = [replace_payload(open(f).readlines()) for f in files]
+        done = 0
+        while not os.path.exists(stop):
+            g.req(CMD["replace"], payloads[done % len(payloads)])
+            done += 1
+            if done == 1:
+                print("started", flush=True)
+        print(done)
         return
     if op == "replace-list":
         # rules separated by "," words: replace-list proto=6 dport=1 , proto=17 dport=2

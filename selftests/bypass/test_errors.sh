@@ -7,7 +7,7 @@
 # shellcheck disable=SC1091
 source "$(dirname "$0")/common.sh"
 bypass_modules
-nt_plan 35
+nt_plan 38
 nt_netns_new a || nt_skip_all "cannot create a namespace"
 ip -n "$NS_a" link add dummy0 type dummy
 
@@ -50,6 +50,15 @@ for i in "${!cases[@]}"; do
 		nt_fail "$desc" "command: ${cases[$i]##*|}" "got: ${results[$i]:-<nothing>}" "expected /$pattern/"
 	fi
 done
+
+# The kernel's messages reach the user through nettune (exit 1)
+nt_check_fails "nettune: duplicate refused with the kernel's message" 1 "duplicate rule" \
+	nt "$NS_a" bypass add proto tcp dport 80 both
+nt_check_fails "nettune: unknown interface refused" 1 "unknown interface|no device" \
+	nt "$NS_a" bypass add proto udp dport 53 iif nosuch0
+nt_check_fails "nettune: unprivileged add refused" 1 "CAP_NET_ADMIN|not permitted" \
+	ip netns exec "$NS_a" setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
+	"$NETTUNE" bypass add proto tcp dport 81
 
 # A refused REPLACE changes nothing; the cap of 65536 rules per namespace
 # holds for REPLACE and ADD. One batch again; results by line number.

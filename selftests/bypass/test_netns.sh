@@ -38,9 +38,13 @@ nt_eq "... which is not in b" "proto udp dport 5000 both" \
 udp "$NS_a" send 10.9.0.2 5000 200 --sport 42001 --timeout 0.5 >/dev/null 2>&1 &
 sender=$!
 sleep 1
+kill "$ECHO_PID"	# the last process in b: b dies with the mount below
 ip netns del "$NS_b"
+t0=$SECONDS
 nt_check "namespace with rules deleted under traffic" sh -c "! ip netns list | grep -q '^$NS_b\b'"
 wait $sender
-nt_wait_for 10 sh -c '[ "$(cat /sys/module/ntbypass/parameters/live_rules)" = 1 ]'
+# namespace teardown is asynchronous (and slow in an emulated VM)
+nt_wait_for 60 sh -c '[ "$(cat /sys/module/ntbypass/parameters/live_rules)" = 1 ]'
+nt_log "waited $((SECONDS - t0)) s for the namespaces' cleanup"
 nt_eq "only a's rule and table are left (b's and the user namespace's freed)" "1 1" "$(live_objects)"
 nt_done
