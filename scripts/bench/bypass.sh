@@ -6,36 +6,43 @@
 #   b  iptables -t raw ... -j CT --notrack   (iptables-nft, Debian's default)
 #   bl the same rules with iptables-legacy  (classic x_tables walk)
 #   c  nft ... notrack, one rule per port
+#   cs nft, one rule with an anonymous set of all the ports (not in the
+#      default VARIANTS: the idiomatic nft form, O(1) too)
 #   d  ntbypass (nettune bypass load)
 # each with 1, 100 and 1000 rules where the matching rule is the last one.
 #
-# Run in the VM, all variants side by side, interleaved (every configuration
-# once per round, rounds repeated, order shuffled in each round) so that
-# load from other VMs on the host hits every variant alike:
+# Run in the VM, all variants side by side, interleaved: every configuration
+# once per round, in a new random order each round, each measurement right
+# after a measurement of (a) that serves as its reference, so that load from
+# other VMs on the host hits every variant alike:
 #
-#   scripts/vm-run --modules ntbypass --timeout 1500 -- scripts/bench/bypass.sh
+#   scripts/vm-run --modules ntbypass --timeout 2000 -- scripts/bench/bypass.sh
+#
+# (the default 4 rounds took 24 min under TCG on the shared build host)
 #
 # Topology, one for the whole run: netns A --veth--> netns B. The
 # kernel's pktgen in A sends 64-byte UDP packets to B (dport 9, 1000 source
 # ports, so conntrack holds ~1000 flows in case a); B has no socket on port
 # 9, so each packet that crosses PRE_ROUTING, conntrack and INPUT ends in
 # B's "Udp: NoPorts" counter, which is what we count (no extra rule on the
-# path). B's conntrack is active through an nft "ct state" rule, present in
+# path; its ICMP port-unreachable replies are rate-limited by the kernel).
+# B's conntrack is active through an nft "ct state" rule, present in
 # every variant, which also counts untracked packets (the proof that a
 # bypass variant did bypass). Each measurement installs its rule set in B,
 # runs pktgen (1 s warm-up, then SECONDS_PER_RUN counted), and removes the
 # rule set again.
 #
-# Environment: REPS (default 5), SECONDS_PER_RUN (default 3), RULES
-# (default "1 100 1000"), VARIANTS (default "a b bl c d"). Results: a CSV of
+# Environment: REPS (default 4), SECONDS_PER_RUN (default 2), RULES
+# (default "1 100 1000"), VARIANTS (default "a b bl c d"; a is measured
+# anyway, as every pair's reference). Results: a CSV of
 # every measurement and a markdown summary on stdout, both also written to
 # $NTVM_OUT (when vm-run provides it) as bench-bypass.{csv,md}.
 set -euo pipefail
 
 top=$(cd "$(dirname "$(readlink -f "$0")")/../.." && pwd)
 NETTUNE=${NETTUNE:-$top/build/tools/nettune}
-REPS=${REPS:-5}
-SECONDS_PER_RUN=${SECONDS_PER_RUN:-3}
+REPS=${REPS:-4}
+SECONDS_PER_RUN=${SECONDS_PER_RUN:-2}
 RULES=${RULES:-"1 100 1000"}
 VARIANTS=${VARIANTS:-"a b bl c d"}
 OUT=${NTVM_OUT:-$(mktemp -d)}
@@ -117,6 +124,19 @@ setup_nft() {
 	inB nft -f "$work/raw.nft"
 }
 
+setup_nft_set() {
+	local ports
+	ports=$( (filler_ports "$1"; echo $MATCH_PORT) | paste -sd, -)
+	inB nft -f - <<-EOF
+		table ip rawbench {
+			chain pre {
+				type filter hook prerouting priority raw; policy accept;
+				udp dport { $ports } notrack
+			}
+		}
+	EOF
+}
+
 setup_ntbypass() {
 	{
 		for p in $(filler_ports "$1"); do echo "proto udp dport $p"; done
@@ -131,6 +151,7 @@ setup_variant() { # variant N
 	b) setup_iptables iptables-nft-restore "$2" ;;
 	bl) setup_iptables iptables-legacy-restore "$2" ;;
 	c) setup_nft "$2" ;;
+	cs) setup_nft_set "$2" ;;
 	d) setup_ntbypass "$2" ;;
 	*) echo "unknown variant $1" >&2; return 1 ;;
 	esac
@@ -141,7 +162,7 @@ teardown_variant() { # variant: back to "no rules, no raw table"
 	a) ;;
 	b) inB nft delete table ip raw ;;
 	bl) inB iptables-legacy -t raw -F ;; # the (empty) table stays, see main
-	c) inB nft delete table ip rawbench ;;
+	c | cs) inB nft delete table ip rawbench ;;
 	d) inB "$NETTUNE" bypass flush ;;
 	esac
 }
@@ -225,7 +246,7 @@ done
 
 configs=()
 for v in $VARIANTS; do
-	if [ "$v" = a ]; then configs+=("a 0"); continue; fi
+	[ "$v" = a ] && continue
 	for n in $RULES; do configs+=("$v $n"); done
 done
 
@@ -235,15 +256,19 @@ setup_pktgen
 # before the first measurement so that every variant pays for it alike.
 case " $VARIANTS " in *" bl "*) inB iptables-legacy -t raw -L >/dev/null ;; esac
 
-echo "variant,rules,rep,delivered_pps,sent_pps,untracked_share" >"$CSV"
+# Paired design: every measurement of a configuration comes right after a
+# measurement of (a), and its ratio to that (a) is what the summary uses:
+# host load drifts over tens of seconds, and a pair takes about ten.
+echo "variant,rules,rep,delivered_pps,sent_pps,untracked_share,baseline_pps" >"$CSV"
 for ((rep = 1; rep <= REPS; rep++)); do
-	# every configuration once per round, in a new random order each round,
-	# so neither host load nor what ran just before favours one of them
+	# a new random order each round, so that nothing systematically runs
+	# after the same neighbour
 	mapfile -t order < <(printf '%s\n' "${configs[@]}" | shuf)
 	for c in "${order[@]}"; do
 		set -- $c
-		line="$1,$2,$rep,$(measure "$1" "$2")"
-		echo "$line" | tee -a "$CSV"
+		base=$(measure a 0)
+		echo "a,0,$rep,$base,${base%%,*}" | tee -a "$CSV"
+		echo "$1,$2,$rep,$(measure "$1" "$2"),${base%%,*}" | tee -a "$CSV"
 	done
 done
 
@@ -252,27 +277,36 @@ import csv, statistics, sys
 rows = list(csv.DictReader(open(sys.argv[1])))
 names = {"a": "no bypass", "b": "iptables raw CT --notrack (iptables-nft)",
          "bl": "iptables raw CT --notrack (iptables-legacy)",
-         "c": "nft notrack (one rule per port)", "d": "ntbypass"}
-med = {}
+         "c": "nft notrack, one rule per port",
+         "cs": "nft notrack, one rule with a port set", "d": "ntbypass"}
+groups = {}
 for r in rows:
-    med.setdefault((r["variant"], int(r["rules"])), []).append(r)
-def m(key, field):
-    return statistics.median(float(r[field]) for r in med[key])
-base = m(("a", 0), "delivered_pps") if ("a", 0) in med else None
-print("| variant | rules | delivered pps (median) | min-max | vs (a) | untracked share |")
+    groups.setdefault((r["variant"], int(r["rules"])), []).append(r)
+def med(key, f):
+    return statistics.median(f(r) for r in groups[key])
+pps = lambda r: float(r["delivered_pps"])
+rel = lambda r: float(r["delivered_pps"]) / float(r["baseline_pps"])
+order = sorted(groups, key=lambda k: (list(names).index(k[0]), k[1]))
+print(f"{len(rows)} measurements, {max(int(r['rep']) for r in rows)} rounds\n")
+print("| variant | rules | n | delivered pps, median | min - max | ratio to (a) in its pair, median |")
 print("|---|---:|---:|---:|---:|---:|")
-for key in med:
-    pps = [float(r["delivered_pps"]) for r in med[key]]
-    ratio = f"{m(key, 'delivered_pps') / base:.2f}" if base else "-"
-    print(f"| {key[0]} {names[key[0]]} | {key[1] or '-'} | {m(key, 'delivered_pps'):.0f} | "
-          f"{min(pps):.0f}-{max(pps):.0f} | {ratio} | {m(key, 'untracked_share'):.2f} |")
+for k in order:
+    v = [pps(r) for r in groups[k]]
+    ratio = "1 (reference)" if k[0] == "a" else f"{med(k, rel):.2f}"
+    print(f"| {k[0]}: {names[k[0]]} | {k[1] or '-'} | {len(v)} | {med(k, pps):.0f} | "
+          f"{min(v):.0f} - {max(v):.0f} | {ratio} |")
 print()
-ns = sorted({k[1] for k in med if k[0] == "d"})
-print("| rules | d / b | d / bl | d / c | d@N / d@1 |")
-print("|---:|---:|---:|---:|---:|")
-def ratio(a, b):
-    return f"{m(a, 'delivered_pps') / m(b, 'delivered_pps'):.2f}" if a in med and b in med else "-"
+print("Untracked share (packets counted by the `ct state untracked` rule / packets delivered):",
+      ", ".join(f"{k[0]}@{k[1]} {med(k, lambda r: float(r['untracked_share'])):.2f}" for k in order))
+print()
+ns = sorted({k[1] for k in groups if k[0] == "d"})
+print("Ratios of the paired medians (ratio-to-(a) of one configuration over another's):\n")
+print("| rules | d / b | d / bl | d / c | d / cs | d@N / d@1 | b@N / b@1 | c@N / c@1 |")
+print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+def q(x, y):
+    return f"{med(x, rel) / med(y, rel):.2f}" if x in groups and y in groups else "-"
 for n in ns:
-    print(f"| {n} | {ratio(('d', n), ('b', n))} | {ratio(('d', n), ('bl', n))} | "
-          f"{ratio(('d', n), ('c', n))} | {ratio(('d', n), ('d', ns[0]))} |")
+    print(f"| {n} | {q(('d', n), ('b', n))} | {q(('d', n), ('bl', n))} | {q(('d', n), ('c', n))} | "
+          f"{q(('d', n), ('cs', n))} | "
+          f"{q(('d', n), ('d', ns[0]))} | {q(('b', n), ('b', ns[0]))} | {q(('c', n), ('c', ns[0]))} |")
 EOF

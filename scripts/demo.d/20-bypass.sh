@@ -41,7 +41,7 @@ for port in 8080 8081; do
 done
 sleep 1
 for port in 8080 8081; do
-	for i in 1 2 3; do
+	for _ in 1 2 3; do
 		ip netns exec dcli socat -T 2 - TCP:10.88.0.2:$port </dev/null >/dev/null
 	done
 	echo "client: 3 connections to :$port done"

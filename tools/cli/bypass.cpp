@@ -11,6 +11,7 @@
 
 #include <charconv>
 #include <iostream>
+#include <net/if.h>
 #include <nlohmann/json.hpp>
 
 namespace {
@@ -143,14 +144,26 @@ void run_list(const Globals &g, const Args &a)
 	std::cout << j.dump(2) << '\n';
 }
 
+// The kernel resolves interface names when the set is installed; checking
+// them here lets a refusal name the file's line.
+void check_interfaces(const FileRule &fr, const std::string &file)
+{
+	for (const auto &[kw, name] : {std::pair{"iif", fr.rule.iif}, {"oif", fr.rule.oif}})
+		if (!name.empty() && if_nametoindex(name.c_str()) == 0)
+			throw nettune::Error(file + ":" + std::to_string(fr.line) + ": " + kw +
+					     ": no device '" + name + "' in this namespace");
+}
+
 void run_load(const Globals &g, const Args &a)
 {
 	auto text = nettune::try_read_file(a.file);
 	if (!text)
 		throw nettune::Error(nettune::errno_message("cannot read " + a.file, errno));
 	std::vector<Rule> rules;
-	for (const auto &fr : parse_rule_file(*text, a.file))
+	for (const auto &fr : parse_rule_file(*text, a.file)) {
+		check_interfaces(fr, a.file);
 		rules.push_back(fr.rule);
+	}
 	Client().replace(rules);
 	warn_nat_overlaps(rules);
 	if (g.json)

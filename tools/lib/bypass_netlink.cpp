@@ -139,18 +139,47 @@ void Client::del(const Rule &rule)
 	sock_.request(msg, "delete " + format_rule(rule));
 }
 
+namespace {
+
+constexpr size_t kMaxNestLen = 0xffff; // nlattr.nla_len is 16 bits
+
+void put_rule_nests(nl_msg *msg, const std::vector<Rule> &rules)
+{
+	for (const auto &r : rules) {
+		nlattr *one = nla_nest_start(msg, NTBYPASS_A_RULE);
+		put_rule(msg, r);
+		nla_nest_end(msg, one);
+	}
+}
+
+} // namespace
+
+void put_rule_set(nl_msg *msg, const std::vector<Rule> &rules)
+{
+	nlattr *set = nla_nest_start(msg, NTBYPASS_A_RULES);
+	put_rule_nests(msg, rules);
+	auto len = size_t(static_cast<char *>(nlmsg_tail(nlmsg_hdr(msg))) -
+			  reinterpret_cast<char *>(set));
+	if (len <= kMaxNestLen) {
+		nla_nest_end(msg, set);
+		return;
+	}
+	nla_nest_cancel(msg, set);
+	put_rule_nests(msg, rules);
+}
+
 void Client::replace(const std::vector<Rule> &rules)
 {
-	// About 100 bytes per rule; keep a page of slack for headers.
+	// libnl drops an empty nest, and REPLACE without rules is refused:
+	// an empty set is a flush.
+	if (rules.empty()) {
+		flush();
+		return;
+	}
+	// About 100 bytes per rule at most; keep a page of slack for headers.
 	sock_.set_buffer_size(int(std::max<size_t>(rules.size() * 128 + 4096, 32768)));
 	auto msg = sock_.message(NTBYPASS_CMD_REPLACE);
-	nlattr *set = nla_nest_start(msg.get(), NTBYPASS_A_RULES);
-	for (const auto &r : rules) {
-		nlattr *one = nla_nest_start(msg.get(), NTBYPASS_A_RULE);
-		put_rule(msg.get(), r);
-		nla_nest_end(msg.get(), one);
-	}
-	nla_nest_end(msg.get(), set);
+	put_rule_set(msg.get(), rules);
 	sock_.request(msg, "replace rule set");
 }
 

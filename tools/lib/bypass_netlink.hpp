@@ -51,5 +51,9 @@ private:
 // Attribute encoding, exposed for tests.
 void put_rule(nl_msg *msg, const Rule &rule);
 RuleEntry rule_from_attrs(const GenlAttrs &attrs);
+// REPLACE's payload: one NTBYPASS_A_RULES nest, or, when that would pass the
+// 64 KiB a nest can hold, NTBYPASS_A_RULE nests repeated at top level.
+// Not for an empty set (libnl drops empty nests): Client::replace flushes.
+void put_rule_set(nl_msg *msg, const std::vector<Rule> &rules);
 
 } // namespace nettune::bypass

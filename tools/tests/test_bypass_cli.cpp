@@ -56,3 +56,11 @@ TEST_CASE("bypass status reports conntrack even without the module")
 	CHECK(j["conntrack"].contains("loaded"));
 	CHECK(j["ntbypass"].contains("loaded"));
 }
+
+TEST_CASE("bypass load names the line of a missing interface")
+{
+	auto file = data + "/bypass-rules-noif.conf";
+	auto r = run_nettune({"bypass", "load", file});
+	CHECK(r.exit_code == 1);
+	CHECK(r.err == "nettune: " + file + ":3: iif: no device 'nt-no-such0' in this namespace\n");
+}

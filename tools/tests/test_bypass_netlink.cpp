@@ -50,3 +50,49 @@ TEST_CASE("bypass netlink encoding follows the UAPI")
 	CHECK(a.u32(NTBYPASS_A_FLAGS) == NTBYPASS_F_BOTH);
 	CHECK_FALSE(a.has(NTBYPASS_A_SPORT_MIN));
 }
+
+namespace {
+
+// Rules of a REPLACE message: (in a NTBYPASS_A_RULES nest?, rules found).
+std::pair<bool, size_t> decode_rule_set(const std::vector<Rule> &rules)
+{
+	nettune::NlMsgPtr msg(nlmsg_alloc_size(1 << 20), nlmsg_free);
+	genlmsg_put(msg.get(), NL_AUTO_PORT, NL_AUTO_SEQ, 0x20, 0, 0, NTBYPASS_CMD_REPLACE, 1);
+	put_rule_set(msg.get(), rules);
+	auto *gh = static_cast<const genlmsghdr *>(nlmsg_data(nlmsg_hdr(msg.get())));
+	nlattr *attrs = genlmsg_attrdata(gh, 0);
+	int len = genlmsg_attrlen(gh, 0);
+	bool nested = false;
+	size_t found = 0;
+	nlattr *a;
+	int rem;
+	nla_for_each_attr(a, attrs, len, rem)
+	{
+		if (nla_type(a) == NTBYPASS_A_RULES) {
+			nested = true;
+			nlattr *r;
+			int rrem;
+			nla_for_each_nested(r, a, rrem) found += nla_type(r) == NTBYPASS_A_RULE;
+		} else if (nla_type(a) == NTBYPASS_A_RULE) {
+			found++;
+		}
+	}
+	return {nested, found};
+}
+
+std::vector<Rule> port_rules(int n)
+{
+	std::vector<Rule> rules;
+	for (int i = 1; i <= n; i++)
+		rules.push_back(parse_rule(
+			{"proto", "udp", "dport", std::to_string(i), "src", "10.0.0.0/8"}));
+	return rules;
+}
+
+} // namespace
+
+TEST_CASE("bypass REPLACE nests small sets and flattens sets past 64 KiB")
+{
+	CHECK(decode_rule_set(port_rules(1000)) == std::pair<bool, size_t>{true, 1000});
+	CHECK(decode_rule_set(port_rules(5000)) == std::pair<bool, size_t>{false, 5000});
+}
