@@ -42,15 +42,17 @@ int ntvnic_validate_cfg(const struct ntvnic_cfg *cfg, u32 max_queues,
 		return -EINVAL;
 	}
 	if (cfg->queues > max_queues) {
-		NL_SET_ERR_MSG(extack, "ntvnic: queue count above what this device was created with");
+		NL_SET_ERR_MSG(extack, "ntvnic: queue count above the device's maximum");
 		return -EINVAL;
 	}
 	if (!ntvnic_ring_ok(cfg->rx_ring)) {
-		NL_SET_ERR_MSG(extack, "ntvnic: rx ring size must be a power of two between 8 and 4096");
+		NL_SET_ERR_MSG(extack,
+			       "ntvnic: rx ring size must be a power of two between 8 and 4096");
 		return -EINVAL;
 	}
 	if (!ntvnic_ring_ok(cfg->tx_ring)) {
-		NL_SET_ERR_MSG(extack, "ntvnic: tx ring size must be a power of two between 8 and 4096");
+		NL_SET_ERR_MSG(extack,
+			       "ntvnic: tx ring size must be a power of two between 8 and 4096");
 		return -EINVAL;
 	}
 	if (cfg->mode > NTVNIC_MODE_MAX) {
@@ -222,7 +224,8 @@ restart:
 		int err2 = ntvnic_datapath_up(dev);
 
 		if (err2) {
-			NL_SET_ERR_MSG(extack, "ntvnic: cannot restart the data path with the new settings");
+			NL_SET_ERR_MSG(extack,
+				       "ntvnic: cannot restart the data path with the new settings");
 			netif_carrier_off(dev);
 			return err2;
 		}
