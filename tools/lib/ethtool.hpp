@@ -30,8 +30,11 @@ struct Rings {
 struct Rss {
 	std::vector<uint32_t> indir;
 	std::vector<uint8_t> key;
-	uint8_t hfunc = 0; // ETH_RSS_HASH_* bits
+	uint8_t hfunc = 0; // ETH_RSS_HASH_* bits (kernel-internal names)
 };
+
+// ETH_RSS_HASH_TOP: bit 0 of hfunc (not exported by the UAPI header).
+constexpr uint8_t rss_hash_toeplitz = 1u << 0;
 
 // One `ethtool -S` counter, in driver order.
 using Stat = std::pair<std::string, uint64_t>;
