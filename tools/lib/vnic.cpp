@@ -271,12 +271,13 @@ std::vector<IrqLine> parse_proc_interrupts(const std::string &text)
 		size_t t = 1;
 		for (; t < tok.size() && l.per_cpu.size() < ncpu; t++)
 			l.per_cpu.push_back(std::stoull(tok[t]));
-		// chip name, hwirq-type, then the action names ("a, b" if shared)
-		for (size_t k = t + 2; k < tok.size(); k++) {
+		// chip name, hwirq-type, then the action names ("a, b" if shared):
+		// chip names vary in shape, so every remaining word is kept.
+		for (size_t k = t; k < tok.size(); k++) {
 			std::string name = tok[k];
 			if (!name.empty() && name.back() == ',')
 				name.pop_back();
-			l.actions.push_back(name);
+			l.labels.push_back(name);
 		}
 		out.push_back(std::move(l));
 	}
@@ -291,7 +292,7 @@ const IrqLine *find_irq_line(const std::vector<IrqLine> &lines, const std::strin
 	for (const auto &l : lines) {
 		if (irq_hint && l.irq != *irq_hint)
 			continue;
-		for (const auto &a : l.actions)
+		for (const auto &a : l.labels)
 			if (a == name)
 				return &l;
 	}

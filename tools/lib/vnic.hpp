@@ -84,7 +84,7 @@ private:
 struct IrqLine {
 	unsigned irq = 0;
 	std::vector<uint64_t> per_cpu;
-	std::vector<std::string> actions; // names of the handlers ("nt0-rx-3")
+	std::vector<std::string> labels; // chip, hwirq-type, handler names ("nt0-rx-3")
 };
 
 // Parses /proc/interrupts text (numbered lines only: NMI, LOC... skipped).
