@@ -300,27 +300,27 @@ vnic::DeviceReport report_for(const vnic::DeviceInfo &d, const std::vector<vnic:
 	return vnic::build_report(d, dev.stats(), irqs);
 }
 
-void run_show(const Globals &g, const std::string &dev, bool stats)
+std::vector<vnic::DeviceInfo> devices(vnic::Client &client, const std::string &dev)
 {
-	if (!dev.empty())
-		vnic::check_ifname(dev, "device name");
-	vnic::Client client;
-	std::vector<vnic::DeviceInfo> devs;
 	if (dev.empty())
-		devs = client.list();
-	else
-		devs.push_back(client.get(dev));
-	if (!stats) {
-		if (!g.json) {
-			print_device_table(devs);
-			return;
-		}
-		nlohmann::json j = nlohmann::json::array();
-		for (const auto &d : devs)
-			j.push_back(vnic::device_json(d));
-		std::cout << j.dump(2) << '\n';
+		return client.list();
+	return {client.get(dev)};
+}
+
+void show_devices(const Globals &g, const std::vector<vnic::DeviceInfo> &devs)
+{
+	if (!g.json) {
+		print_device_table(devs);
 		return;
 	}
+	nlohmann::json j = nlohmann::json::array();
+	for (const auto &d : devs)
+		j.push_back(vnic::device_json(d));
+	std::cout << j.dump(2) << '\n';
+}
+
+void show_stats(const Globals &g, const std::vector<vnic::DeviceInfo> &devs)
+{
 	const auto irqs = vnic::parse_proc_interrupts(nettune::read_file("/proc/interrupts"));
 	nlohmann::json j = nlohmann::json::array();
 	for (size_t i = 0; i < devs.size(); i++) {
@@ -335,6 +335,18 @@ void run_show(const Globals &g, const std::string &dev, bool stats)
 	}
 	if (g.json)
 		std::cout << j.dump(2) << '\n';
+}
+
+void run_show(const Globals &g, const std::string &dev, bool stats)
+{
+	if (!dev.empty())
+		vnic::check_ifname(dev, "device name");
+	vnic::Client client;
+	const auto devs = devices(client, dev);
+	if (stats)
+		show_stats(g, devs);
+	else
+		show_devices(g, devs);
 }
 
 void add_show(CLI::App *vnic, Globals &g)
