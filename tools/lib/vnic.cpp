@@ -76,8 +76,39 @@ QueueInfo parse_queue(const nlattr *nest)
 	return q;
 }
 
-// NTVNIC_A_QUEUE is either one queue's attributes or a list of per-queue
-// nests; a queue's own NTVNIC_QA_INDEX is a 4-byte u32, a list entry a nest.
+// Every NTVNIC_A_QUEUE of a reply. The kernel repeats the attribute once per
+// queue at the top level, but a tb[] array keeps only the last occurrence;
+// the attributes of one message are contiguous, so the stream runs from the
+// lowest attribute seen (NTVNIC_A_IFINDEX, put first and once) to the end of
+// the last one, and is walked again here for all occurrences.
+std::vector<const nlattr *> repeated_attrs(const GenlAttrs &attrs, int maxattr, int type)
+{
+	const char *begin = nullptr, *end = nullptr;
+	for (int t = 1; t <= maxattr; t++) {
+		const auto *a = reinterpret_cast<const char *>(attrs.raw(t));
+		if (!a)
+			continue;
+		const char *a_end = a + NLA_ALIGN(nla_total_size(nla_len(attrs.raw(t))));
+		begin = !begin || a < begin ? a : begin;
+		end = !end || a_end > end ? a_end : end;
+	}
+	std::vector<const nlattr *> out;
+	if (!begin)
+		return out;
+	nlattr *pos;
+	int rem;
+	nla_for_each_attr(pos, reinterpret_cast<nlattr *>(const_cast<char *>(begin)),
+			  (int)(end - begin), rem)
+	{
+		if (nla_type(pos) == type)
+			out.push_back(pos);
+	}
+	return out;
+}
+
+// NTVNIC_A_QUEUE holds one queue's attributes (repeated per queue), or, if
+// the driver ever nests them, a list of per-queue nests: a queue's own
+// NTVNIC_QA_INDEX is a 4-byte u32, a list entry is a nest.
 std::vector<QueueInfo> parse_queues(const GenlAttrs &attrs)
 {
 	std::vector<QueueInfo> out;
@@ -87,7 +118,8 @@ std::vector<QueueInfo> parse_queues(const GenlAttrs &attrs)
 	auto inner = GenlAttrs::parse_nested(top, NTVNIC_QA_MAX);
 	const nlattr *idx = inner.raw(NTVNIC_QA_INDEX);
 	if (idx && nla_len(idx) == sizeof(uint32_t)) {
-		out.push_back(parse_queue(top));
+		for (const nlattr *q : repeated_attrs(attrs, NTVNIC_A_MAX, NTVNIC_A_QUEUE))
+			out.push_back(parse_queue(q));
 		return out;
 	}
 	for (const nlattr *entry : attrs.nested_list(NTVNIC_A_QUEUE))
