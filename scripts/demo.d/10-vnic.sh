@@ -43,11 +43,11 @@ for q in 0 1 2 3; do
 done
 echo
 
-echo "Traffic: ping, then iperf3 -P 8 for 3 s (8 TCP flows, RSS spreads them):"
+echo "Traffic: ping, then iperf3 -P 8 for 2 s (8 TCP flows, RSS spreads them):"
 ip netns exec $A ping -c 3 -i 0.2 -q 10.77.0.2 | tail -2
 ip netns exec $B iperf3 -s -1 -D -p 5201
 sleep 1
-ip netns exec $A iperf3 -c 10.77.0.2 -p 5201 -P 8 -t 3 | grep -E 'SUM.*(sender|receiver)' || true
+ip netns exec $A iperf3 -c 10.77.0.2 -p 5201 -P 8 -t 2 | grep -E 'SUM.*(sender|receiver)' || true
 echo
 
 run "$NETTUNE" -n $B vnic show -s vd1

@@ -178,3 +178,40 @@ TEST_CASE("modes parse and print", "[vnic-report]")
 	CHECK(vnic::operstate_name(6) == "up");
 	CHECK(vnic::operstate_name(2) == "down");
 }
+
+TEST_CASE("captured in the VM: a 4-queue ntvnic port's ethtool -S and /proc/interrupts",
+	  "[vnic-report]")
+{
+	auto stats =
+		ethtool::parse_ethtool_s_text(read_file(data_dir + "/vnic-ethtool-S-ntvnic.txt"));
+	auto lines = vnic::parse_proc_interrupts(
+		read_file(data_dir + "/vnic-proc-interrupts-ntvnic.txt"));
+	vnic::DeviceInfo d;
+	d.name = "fx1";
+	d.queues = 4;
+	auto r = vnic::build_report(d, stats, lines, proc_irq);
+	CHECK(r.cpus == 2);
+	CHECK(r.device_stats.empty());
+	REQUIRE(r.queues.size() == 4);
+	const unsigned irq_numbers[] = {34, 35, 36, 37};
+	for (unsigned q = 0; q < 4; q++) {
+		INFO("queue " << q);
+		const auto &qr = r.queues[q];
+		CHECK(qr.rx.size() == 7);
+		CHECK(qr.tx.size() == 3);
+		REQUIRE(qr.irq);
+		CHECK(qr.irq->irq == irq_numbers[q]);
+		// The driver's interrupt counter and the kernel's agree.
+		uint64_t total = 0;
+		for (auto c : qr.irq->per_cpu)
+			total += c;
+		CHECK(total == vnic::napi_figures(qr).irqs);
+	}
+	CHECK(r.queues[2].rx.at("packets") == 3);
+	CHECK(r.queues[2].irq->per_cpu == std::vector<uint64_t>{3, 0});
+	CHECK(r.queues[3].irq->per_cpu == std::vector<uint64_t>{0, 1});
+	CHECK(vnic::napi_figures(r.queues[0]).packets_per_poll == Approx(1.0));
+	// fx0's queues are the other port's, never confused with fx1's.
+	d.name = "fx0";
+	CHECK(vnic::build_report(d, stats, lines, proc_irq).queues[0].irq->irq == 30);
+}
