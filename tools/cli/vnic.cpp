@@ -8,9 +8,11 @@
 #include "sysfs.hpp"
 #include "table.hpp"
 
+#include <chrono>
 #include <cstdio>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <thread>
 #include <uapi/linux/ntvnic.h>
 
 namespace {
@@ -337,11 +339,102 @@ void show_stats(const Globals &g, const std::vector<vnic::DeviceInfo> &devs)
 		std::cout << j.dump(2) << '\n';
 }
 
-void run_show(const Globals &g, const std::string &dev, bool stats)
+// ---- show -s --watch --------------------------------------------------------
+
+std::vector<vnic::DeviceReport> snapshot(vnic::Client &client, const std::string &dev)
+{
+	const auto irqs = vnic::parse_proc_interrupts(nettune::read_file("/proc/interrupts"));
+	std::vector<vnic::DeviceReport> out;
+	for (const auto &d : devices(client, dev))
+		out.push_back(report_for(d, irqs));
+	return out;
+}
+
+const vnic::DeviceReport *find_report(const std::vector<vnic::DeviceReport> &v,
+				      const std::string &name)
+{
+	for (const auto &r : v)
+		if (r.info.name == name)
+			return &r;
+	return nullptr;
+}
+
+void print_rates(const vnic::DeviceReport &r, const std::vector<vnic::QueueRates> &rates)
+{
+	using nettune::human_count;
+	std::vector<std::string> head = {"QUEUE",       "RX-PPS", "RX-BIT/S", "DROPS/S",
+					 "RFULL/S",     "IRQS/S", "POLLS/S",  "PKT/POLL",
+					 "BUDGET-EX/S", "TX-PPS", "TX-BIT/S"};
+	for (unsigned c = 0; c < r.cpus; c++)
+		head.push_back("CPU" + std::to_string(c) + "/S");
+	nettune::Table t(head);
+	for (const auto &q : rates) {
+		char ppp[32];
+		snprintf(ppp, sizeof(ppp), "%.1f", q.packets_per_poll);
+		std::vector<std::string> row = {std::to_string(q.index),
+						human_count(q.rx_pps),
+						human_count(q.rx_bps),
+						human_count(q.drops),
+						human_count(q.ring_full),
+						human_count(q.irqs),
+						human_count(q.polls),
+						ppp,
+						human_count(q.budget_exhausted),
+						human_count(q.tx_pps),
+						human_count(q.tx_bps)};
+		for (unsigned c = 0; c < r.cpus; c++)
+			row.push_back(c < q.cpu_interrupts.size() ? human_count(q.cpu_interrupts[c])
+								  : "-");
+		t.add_row(row);
+	}
+	std::cout << r.info.name << " (per second)\n";
+	t.print(std::cout);
+}
+
+bool sleep_interval(double seconds)
+{
+	const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+	while (nettune::cli::keep_running() && std::chrono::steady_clock::now() < end)
+		std::this_thread::sleep_for(std::chrono::milliseconds(50));
+	return nettune::cli::keep_running();
+}
+
+void watch_stats(const Globals &g, vnic::Client &client, const std::string &dev, double interval)
+{
+	auto prev = snapshot(client, dev);
+	auto prev_t = std::chrono::steady_clock::now();
+	while (sleep_interval(interval)) {
+		auto cur = snapshot(client, dev);
+		const auto now = std::chrono::steady_clock::now();
+		const double secs = std::chrono::duration<double>(now - prev_t).count();
+		nlohmann::json line = {{"interval_s", secs}, {"devices", nlohmann::json::array()}};
+		for (const auto &r : cur) {
+			const auto *before = find_report(prev, r.info.name);
+			auto rates = vnic::queue_rates(before ? *before : r, r, secs);
+			if (g.json)
+				line["devices"].push_back({{"device", r.info.name},
+							   {"queues", vnic::rates_json(rates)}});
+			else
+				print_rates(r, rates);
+		}
+		if (g.json)
+			std::cout << line.dump() << std::endl;
+		else
+			std::cout << std::endl;
+		prev = std::move(cur);
+		prev_t = now;
+	}
+}
+
+void run_show(const Globals &g, const std::string &dev, bool stats, double watch)
 {
 	if (!dev.empty())
 		vnic::check_ifname(dev, "device name");
+	if (watch < 0 || (watch > 0 && watch < 0.1))
+		throw nettune::UsageError("--watch: interval must be at least 0.1 s");
 	vnic::Client client;
+	if (watch > 0)
+		return watch_stats(g, client, dev, watch);
 	const auto devs = devices(client, dev);
 	if (stats)
 		show_stats(g, devs);
@@ -354,12 +447,15 @@ void add_show(CLI::App *vnic, Globals &g)
 	struct Args {
 		std::string dev;
 		bool stats = false;
+		double watch = 0;
 	};
 	auto a = std::make_shared<Args>();
 	auto *show = vnic->add_subcommand("show", "list pairs; -s: per-queue, per-CPU statistics");
 	show->add_option("dev", a->dev, "only this device");
 	show->add_flag("-s,--stats", a->stats, "per-queue counters, IRQs and per-CPU interrupts");
-	nettune::cli::on_run(show, g, [&g, a] { run_show(g, a->dev, a->stats); });
+	show->add_option("--watch", a->watch,
+			 "print per-second rates every SECONDS until interrupted (implies -s)");
+	nettune::cli::on_run(show, g, [&g, a] { run_show(g, a->dev, a->stats, a->watch); });
 }
 
 void add_vnic(CLI::App &app, Globals &g)

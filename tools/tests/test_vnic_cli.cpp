@@ -40,6 +40,8 @@ TEST_CASE("vnic add/set: unknown keywords and bad numbers exit 2 naming the word
 	check_usage_error({"vnic", "set", "nt0"}, "nothing to change");
 	check_usage_error({"vnic", "add"}, "name");
 	check_usage_error({"vnic", "frobnicate"}, "frobnicate");
+	check_usage_error({"vnic", "show", "--watch", "0.01"}, "--watch");
+	check_usage_error({"vnic", "show", "--watch", "often"}, "--watch");
 }
 
 TEST_CASE("vnic commands without the module exit 1 saying it is not loaded", "[vnic-cli]")
