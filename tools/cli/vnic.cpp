@@ -31,7 +31,7 @@ struct RssOptions {
 	std::string flow;
 	std::string proto = "tcp";
 	std::string key;
-	uint32_t indir_size = NTVNIC_RSS_INDIR_SIZE;
+	uint32_t indir_size = 0; // 0: not given (offline default 128)
 	uint32_t queues = 0;
 };
 
@@ -59,38 +59,56 @@ RssTable offline_table(const RssOptions &o)
 {
 	if (o.queues == 0)
 		throw nettune::UsageError("rss: give a device, or --queues N for offline mode");
-	if (o.indir_size == 0)
-		throw nettune::UsageError("--indir-size: must be at least 1");
 	RssTable t;
 	t.key = o.key.empty() ? rss::default_key() : rss::parse_key(o.key);
-	t.indir = rss::default_indir(o.indir_size, o.queues);
+	t.indir = rss::default_indir(o.indir_size ? o.indir_size : NTVNIC_RSS_INDIR_SIZE, o.queues);
 	t.source = o.key.empty() ? "default key" : "given key";
 	return t;
 }
 
+struct RssResult {
+	uint32_t hash;
+	size_t index;
+	uint32_t queue;
+	std::string hash_hex;
+	const char *input;
+};
+
+RssResult compute_rss(const rss::Flow &f, const RssTable &t)
+{
+	RssResult r;
+	r.hash = rss::flow_hash(t.key, f);
+	r.index = r.hash % t.indir.size();
+	r.queue = t.indir[r.index];
+	char hex[16];
+	snprintf(hex, sizeof(hex), "0x%08x", r.hash);
+	r.hash_hex = hex;
+	r.input = f.proto != rss::Proto::other ? "4-tuple" : "2-tuple";
+	return r;
+}
+
+nlohmann::json rss_json(const rss::Flow &f, const RssTable &t, const RssResult &r)
+{
+	return {{"proto", rss::proto_name(f.proto)},
+		{"src", rss::address_string(f, true)},
+		{"sport", f.sport},
+		{"dst", rss::address_string(f, false)},
+		{"dport", f.dport},
+		{"input", r.input},
+		{"key", rss::format_key(t.key)},
+		{"key_source", t.source},
+		{"hash", r.hash},
+		{"hash_hex", r.hash_hex},
+		{"indir_index", r.index},
+		{"indir_size", t.indir.size()},
+		{"queue", r.queue}};
+}
+
 void print_rss(const Globals &g, const rss::Flow &f, const RssTable &t)
 {
-	const uint32_t hash = rss::flow_hash(t.key, f);
-	const size_t index = hash % t.indir.size();
-	const uint32_t queue = t.indir[index];
-	const bool ports = f.proto != rss::Proto::other;
-	char hex[16];
-	snprintf(hex, sizeof(hex), "0x%08x", hash);
+	const RssResult r = compute_rss(f, t);
 	if (g.json) {
-		nlohmann::json j = {{"proto", rss::proto_name(f.proto)},
-				    {"src", rss::address_string(f, true)},
-				    {"sport", f.sport},
-				    {"dst", rss::address_string(f, false)},
-				    {"dport", f.dport},
-				    {"input", ports ? "4-tuple" : "2-tuple"},
-				    {"key", rss::format_key(t.key)},
-				    {"key_source", t.source},
-				    {"hash", hash},
-				    {"hash_hex", hex},
-				    {"indir_index", index},
-				    {"indir_size", t.indir.size()},
-				    {"queue", queue}};
-		std::cout << j.dump(2) << '\n';
+		std::cout << rss_json(f, t, r).dump(2) << '\n';
 		return;
 	}
 	auto ep = [&f](bool src) {
@@ -98,16 +116,19 @@ void print_rss(const Globals &g, const rss::Flow &f, const RssTable &t)
 		return (f.ipv6 ? "[" + a + "]" : a) + ":" + std::to_string(src ? f.sport : f.dport);
 	};
 	std::cout << "flow   " << rss::proto_name(f.proto) << " " << ep(true) << " -> " << ep(false)
-		  << " (" << (ports ? "4-tuple" : "2-tuple") << ")\n"
+		  << " (" << r.input << ")\n"
 		  << "key    " << rss::format_key(t.key) << " (" << t.source << ")\n"
-		  << "hash   " << hex << "\n"
-		  << "index  " << index << " of " << t.indir.size() << "\n"
-		  << "queue  " << queue << "\n";
+		  << "hash   " << r.hash_hex << "\n"
+		  << "index  " << r.index << " of " << t.indir.size() << "\n"
+		  << "queue  " << r.queue << "\n";
 }
 
 void run_rss(const Globals &g, const RssOptions &o)
 {
 	rss::Flow f = rss::parse_flow(o.flow, rss::parse_proto(o.proto));
+	if (!o.dev.empty() && (o.queues || o.indir_size))
+		throw nettune::UsageError("rss: --queues and --indir-size are for offline mode; " +
+					  o.dev + "'s own table is used");
 	RssTable t = o.dev.empty() ? offline_table(o) : device_table(o.dev);
 	if (!o.dev.empty() && !o.key.empty()) {
 		t.key = rss::parse_key(o.key);
@@ -127,8 +148,10 @@ void add_rss(CLI::App *vnic, Globals &g)
 		->required();
 	cmd->add_option("--proto", o->proto, "tcp | udp (4-tuple) or other (2-tuple)");
 	cmd->add_option("--key", o->key, "Toeplitz key in hex (default: Microsoft test key)");
-	cmd->add_option("--indir-size", o->indir_size, "offline table size (default 128)");
-	cmd->add_option("--queues", o->queues, "offline: RX queues, table is i % N");
+	cmd->add_option("--indir-size", o->indir_size, "offline table size (default 128)")
+		->check(CLI::Range(1u, 65536u));
+	cmd->add_option("--queues", o->queues, "offline: RX queues, table is i % N")
+		->check(CLI::Range(1u, 65536u));
 	nettune::cli::on_run(cmd, g, [&g, o] { run_rss(g, *o); });
 }
 
