@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * ntvnic: a virtual multi-queue NIC pair with real IRQs, NAPI and RSS.
+ *
+ * Generic netlink family "ntvnic" (NTVNIC_GENL_NAME), version
+ * NTVNIC_GENL_VERSION. Every command carries attributes from enum
+ * ntvnic_attr at the top level. Requests that change state (NEW, DEL, SET)
+ * need CAP_NET_ADMIN in the user namespace owning the caller's network
+ * namespace (GENL_UNS_ADMIN_PERM); GET is open to everybody.
+ *
+ * A device is named by NTVNIC_A_IFINDEX or NTVNIC_A_IFNAME, looked up in the
+ * caller's network namespace. Refusals carry an extack message
+ * (NLMSGERR_ATTR_MSG) naming what was wrong.
+ *
+ * Only plain __u32/__s32/__u64 types: usable from C and C++ alike. Changes
+ * to this file are additive only (new values go before the __MAX entries).
+ */
+#ifndef _UAPI_LINUX_NTVNIC_H
+#define _UAPI_LINUX_NTVNIC_H
+
+#include <linux/types.h>
+
+#define NTVNIC_GENL_NAME	"ntvnic"
+#define NTVNIC_GENL_VERSION	1
+
+/* rtnl_link_ops kind: `ip -d link` shows "ntvnic", `ip link del` works. */
+#define NTVNIC_LINK_KIND	"ntvnic"
+
+/* Limits (also enforced by the kernel, with an extack message). */
+#define NTVNIC_MIN_QUEUES	1
+#define NTVNIC_MAX_QUEUES	64
+#define NTVNIC_DEF_QUEUES	1
+/* Ring sizes are a power of two in [NTVNIC_MIN_RING, NTVNIC_MAX_RING]. */
+#define NTVNIC_MIN_RING		8
+#define NTVNIC_MAX_RING		4096
+#define NTVNIC_DEF_RING		256
+/* NAPI weight: packets one poll may take, 1..NTVNIC_MAX_NAPI_WEIGHT. */
+#define NTVNIC_MAX_NAPI_WEIGHT	256
+#define NTVNIC_DEF_NAPI_WEIGHT	64
+/* RSS: Toeplitz key and indirection table sizes (ethtool -x). */
+#define NTVNIC_RSS_KEY_SIZE	40
+#define NTVNIC_RSS_INDIR_SIZE	128
+
+enum ntvnic_cmd {
+	NTVNIC_CMD_UNSPEC,
+	/*
+	 * Create a pair. Needs NTVNIC_A_IFNAME; optional: NTVNIC_A_PEER_IFNAME
+	 * (default: kernel-chosen "ntvnic%d"), NTVNIC_A_NETNS_FD,
+	 * NTVNIC_A_PEER_NETNS_FD, NTVNIC_A_QUEUES, NTVNIC_A_RX_RING,
+	 * NTVNIC_A_TX_RING, NTVNIC_A_MODE, NTVNIC_A_NAPI_WEIGHT. Queue and
+	 * ring settings apply to both ports. Replies with the new device, as
+	 * GET does (the first port, seen from its own namespace).
+	 */
+	NTVNIC_CMD_NEW,
+	/* Delete the pair that a device belongs to (IFINDEX or IFNAME). */
+	NTVNIC_CMD_DEL,
+	/*
+	 * doit: one device (IFINDEX or IFNAME); dumpit: every ntvnic device
+	 * in the caller's namespace. Reply: the attributes marked "reported".
+	 */
+	NTVNIC_CMD_GET,
+	/*
+	 * Change one port (IFINDEX or IFNAME): NTVNIC_A_QUEUES,
+	 * NTVNIC_A_RX_RING, NTVNIC_A_TX_RING, NTVNIC_A_MODE,
+	 * NTVNIC_A_NAPI_WEIGHT (same as ethtool -L / -G where those exist).
+	 */
+	NTVNIC_CMD_SET,
+
+	__NTVNIC_CMD_MAX,
+	NTVNIC_CMD_MAX = __NTVNIC_CMD_MAX - 1
+};
+
+/* Receive mode of a port (NTVNIC_A_MODE). */
+enum ntvnic_mode {
+	/* IRQ masks itself, NAPI polls the RX ring with a budget, GRO. */
+	NTVNIC_MODE_NAPI,
+	/* No NAPI: one interrupt, netif_rx() for every packet (livelock demo). */
+	NTVNIC_MODE_LEGACY,
+
+	__NTVNIC_MODE_MAX,
+	NTVNIC_MODE_MAX = __NTVNIC_MODE_MAX - 1
+};
+
+enum ntvnic_attr {
+	NTVNIC_A_UNSPEC,
+	NTVNIC_A_IFINDEX,	/* u32: device (request, reported) */
+	NTVNIC_A_IFNAME,	/* string: device name (request, reported) */
+	NTVNIC_A_PEER_IFNAME,	/* string: peer name (NEW; reported) */
+	/*
+	 * s32: file descriptor of a network namespace (like IFLA_NET_NS_FD;
+	 * open /run/netns/NAME) for the device / its peer. NEW only. Creating
+	 * a device in a namespace needs CAP_NET_ADMIN there too.
+	 */
+	NTVNIC_A_NETNS_FD,
+	NTVNIC_A_PEER_NETNS_FD,
+	/* u32: combined RX/TX queue count, 1..64 (NEW, SET; reported) */
+	NTVNIC_A_QUEUES,
+	/* u32: ring sizes in packets, power of two 8..4096 (NEW, SET; reported) */
+	NTVNIC_A_RX_RING,
+	NTVNIC_A_TX_RING,
+	NTVNIC_A_MODE,		/* u32: enum ntvnic_mode (NEW, SET; reported) */
+	NTVNIC_A_NAPI_WEIGHT,	/* u32: 1..256 (NEW, SET; reported) */
+	/* u32: peer ifindex, valid in the peer's namespace (reported) */
+	NTVNIC_A_PEER_IFINDEX,
+	/*
+	 * s32: netnsid of the peer's namespace as seen from the caller's, as
+	 * IFLA_LINK_NETNSID (reported only when the peer is elsewhere).
+	 */
+	NTVNIC_A_PEER_NETNSID,
+	NTVNIC_A_LINK_SPEED,	/* u32: Mb/s reported by ethtool (reported) */
+	NTVNIC_A_MTU,		/* u32 (reported) */
+	NTVNIC_A_OPERSTATE,	/* u8: IF_OPER_* (reported) */
+	/* binary: NTVNIC_RSS_KEY_SIZE bytes Toeplitz key (reported) */
+	NTVNIC_A_RSS_KEY,
+	/* binary: NTVNIC_RSS_INDIR_SIZE x __u32 queue numbers (reported) */
+	NTVNIC_A_RSS_INDIR,
+	/* nested, repeated once per active queue: enum ntvnic_queue_attr */
+	NTVNIC_A_QUEUE,
+
+	__NTVNIC_A_MAX,
+	NTVNIC_A_MAX = __NTVNIC_A_MAX - 1
+};
+
+/*
+ * One queue of a port (inside NTVNIC_A_QUEUE). IRQ numbers and the CPU are
+ * present only while the device is up (IRQs are requested in ndo_open).
+ * Counters are the same as ethtool -S rx_queue_N_* / tx_queue_N_*.
+ */
+enum ntvnic_queue_attr {
+	NTVNIC_QA_UNSPEC,
+	NTVNIC_QA_INDEX,	/* u32 */
+	NTVNIC_QA_RX_IRQ,	/* u32: Linux IRQ number (/proc/irq/N) */
+	NTVNIC_QA_IRQ_CPU,	/* u32: CPU the IRQ is delivered on (effective) */
+	NTVNIC_QA_NAPI_ID,	/* u32: napi_id (SO_INCOMING_NAPI_ID) */
+	NTVNIC_QA_RING_USED,	/* u32: packets waiting in the RX ring now */
+	NTVNIC_QA_PAD,
+	NTVNIC_QA_RX_PACKETS,	/* u64: packets handed to the stack */
+	NTVNIC_QA_RX_BYTES,	/* u64 */
+	NTVNIC_QA_RX_DROPS,	/* u64: every drop on this RX queue */
+	NTVNIC_QA_RX_RING_FULL,	/* u64: drops because the RX ring was full */
+	NTVNIC_QA_RX_IRQS,	/* u64: interrupts handled */
+	NTVNIC_QA_RX_POLLS,	/* u64: NAPI polls */
+	NTVNIC_QA_RX_BUDGET_EXHAUSTED, /* u64: polls that used the whole budget */
+	NTVNIC_QA_TX_PACKETS,	/* u64: packets put on the wire */
+	NTVNIC_QA_TX_BYTES,	/* u64 */
+	NTVNIC_QA_TX_DROPS,	/* u64: dropped at transmit (peer down/gone) */
+
+	__NTVNIC_QA_MAX,
+	NTVNIC_QA_MAX = __NTVNIC_QA_MAX - 1
+};
+
+#endif /* _UAPI_LINUX_NTVNIC_H */

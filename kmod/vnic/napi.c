@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ntvnic receive side: the RX ring, NAPI polling and the legacy mode.
+ *
+ * Each RX queue has a ptr_ring of skbs. Senders (the peer's
+ * ndo_start_xmit, any CPU) produce under the ring's producer lock; the
+ * single consumer is the queue's NAPI poll (NAPI mode) or its IRQ handler
+ * (legacy mode), which never run at the same time for one queue.
+ */
+#include <linux/netdevice.h>
+#include <linux/etherdevice.h>
+#include "ntvnic.h"
+
+/*
+ * The "DMA": put skb in the ring, or count a ring-full drop as a NIC's
+ * rx_missed/rx_fifo counter would. Called under RCU with BHs off. Returns
+ * 0 if queued, -ENOSPC if the ring was full (the caller frees skb).
+ */
+int ntvnic_rxq_enqueue(struct ntvnic_rxq *q, struct sk_buff *skb)
+{
+	int err;
+
+	spin_lock(&q->ring.producer_lock);
+	err = __ptr_ring_produce(&q->ring, skb);
+	if (unlikely(err)) {
+		u64_stats_update_begin(&q->rxp.syncp);
+		q->rxp.ring_full++;
+		u64_stats_update_end(&q->rxp.syncp);
+	}
+	spin_unlock(&q->ring.producer_lock);
+	if (err)
+		return err;
+
+	/* Pairs with ntvnic_irq_rearm(): either we see armed or NAPI sees
+	 * the packet.
+	 */
+	smp_mb();
+	if (READ_ONCE(q->armed) && !READ_ONCE(q->chip_masked))
+		ntvnic_irq_raise(q);
+	return 0;
+}
+
+/* Packets waiting in the ring (approximate without the locks; reporting). */
+u32 ntvnic_ring_used(struct ntvnic_rxq *q)
+{
+	struct ptr_ring *r = &q->ring;
+	int prod = READ_ONCE(r->producer);
+	int cons = READ_ONCE(r->consumer_head);
+
+	if (!r->size)
+		return 0;
+	if (prod == cons)
+		return READ_ONCE(r->queue[cons]) ? r->size : 0;
+	return (prod - cons + r->size) % r->size;
+}
+
+static void ntvnic_rx_account(struct ntvnic_rxq *q, unsigned int pkts,
+			      u64 bytes, bool poll, bool exhausted)
+{
+	u64_stats_update_begin(&q->rx.syncp);
+	q->rx.packets += pkts;
+	q->rx.bytes += bytes;
+	if (poll)
+		q->rx.polls++;
+	if (exhausted)
+		q->rx.budget_exhausted++;
+	u64_stats_update_end(&q->rx.syncp);
+}
+
+/*
+ * NAPI poll, softirq (or the NAPI thread): take up to budget packets, hand
+ * them to GRO, and re-enable the queue interrupt only once the ring is
+ * empty and napi_complete_done() agrees.
+ */
+int ntvnic_napi_poll(struct napi_struct *napi, int budget)
+{
+	struct ntvnic_rxq *q = container_of(napi, struct ntvnic_rxq, napi);
+	struct sk_buff *skb;
+	u64 bytes = 0;
+	int done = 0;
+
+	while (done < budget) {
+		skb = __ptr_ring_consume(&q->ring);
+		if (!skb)
+			break;
+		bytes += skb->len + ETH_HLEN;	/* eth_type_trans pulled it */
+		napi_gro_receive(napi, skb);
+		done++;
+	}
+	ntvnic_rx_account(q, done, bytes, true, done == budget);
+
+	if (done < budget && napi_complete_done(napi, done))
+		ntvnic_irq_rearm(q);
+	return done;
+}
+
+/*
+ * Legacy mode, hardirq context: no NAPI, every packet goes through
+ * netif_rx() from the interrupt handler. The interrupt stays enabled, so
+ * a flood costs one interrupt per packet (receive livelock).
+ */
+void ntvnic_legacy_rx(struct ntvnic_rxq *q)
+{
+	struct sk_buff *skb;
+	unsigned int pkts = 0;
+	u64 bytes = 0;
+
+	while ((skb = __ptr_ring_consume(&q->ring))) {
+		bytes += skb->len + ETH_HLEN;	/* eth_type_trans pulled it */
+		netif_rx(skb);
+		pkts++;
+	}
+	ntvnic_rx_account(q, pkts, bytes, false, false);
+}

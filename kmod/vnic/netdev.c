@@ -1,0 +1,467 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ntvnic netdev: device set-up, ndo ops, the data path's start/stop, the
+ * pair's creation (generic netlink or `ip link add ... type ntvnic`) and
+ * deletion (rtnl_link_ops "ntvnic": `ip link del`, netns deletion and
+ * module unload all go through ntvnic_dellink()).
+ */
+#include <linux/netdevice.h>
+#include <linux/etherdevice.h>
+#include <linux/slab.h>
+#include <net/rtnetlink.h>
+#include <net/net_namespace.h>
+#include "ntvnic.h"
+
+#define NTVNIC_FEATURES (NETIF_F_HW_CSUM | NETIF_F_SG | NETIF_F_FRAGLIST | \
+			 NETIF_F_RXCSUM | NETIF_F_SCTP_CRC | NETIF_F_HIGHDMA | \
+			 NETIF_F_GSO_SOFTWARE | NETIF_F_GSO_ENCAP_ALL)
+
+void ntvnic_default_cfg(struct ntvnic_cfg *cfg)
+{
+	cfg->queues = NTVNIC_DEF_QUEUES;
+	cfg->rx_ring = NTVNIC_DEF_RING;
+	cfg->tx_ring = NTVNIC_DEF_RING;
+	cfg->mode = NTVNIC_MODE_NAPI;
+	cfg->napi_weight = NTVNIC_DEF_NAPI_WEIGHT;
+}
+
+static bool ntvnic_ring_ok(u32 n)
+{
+	return n >= NTVNIC_MIN_RING && n <= NTVNIC_MAX_RING && is_power_of_2(n);
+}
+
+/*
+ * The policy only checks types; the ranges are checked here so that the
+ * refusal names the setting (6.1 has no formatted extack messages).
+ */
+int ntvnic_validate_cfg(const struct ntvnic_cfg *cfg, u32 max_queues,
+			struct netlink_ext_ack *extack)
+{
+	if (cfg->queues < NTVNIC_MIN_QUEUES || cfg->queues > NTVNIC_MAX_QUEUES) {
+		NL_SET_ERR_MSG(extack, "ntvnic: queue count must be between 1 and 64");
+		return -EINVAL;
+	}
+	if (cfg->queues > max_queues) {
+		NL_SET_ERR_MSG(extack, "ntvnic: queue count above the device's maximum");
+		return -EINVAL;
+	}
+	if (!ntvnic_ring_ok(cfg->rx_ring)) {
+		NL_SET_ERR_MSG(extack,
+			       "ntvnic: rx ring size must be a power of two between 8 and 4096");
+		return -EINVAL;
+	}
+	if (!ntvnic_ring_ok(cfg->tx_ring)) {
+		NL_SET_ERR_MSG(extack,
+			       "ntvnic: tx ring size must be a power of two between 8 and 4096");
+		return -EINVAL;
+	}
+	if (cfg->mode > NTVNIC_MODE_MAX) {
+		NL_SET_ERR_MSG(extack, "ntvnic: unknown mode (0 napi, 1 legacy)");
+		return -EINVAL;
+	}
+	if (cfg->napi_weight < 1 || cfg->napi_weight > NTVNIC_MAX_NAPI_WEIGHT) {
+		NL_SET_ERR_MSG(extack, "ntvnic: napi weight must be between 1 and 256");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+bool ntvnic_is_ntvnic(const struct net_device *dev)
+{
+	return dev->rtnl_link_ops == &ntvnic_link_ops;
+}
+
+/*
+ * RTNL. Stop receiving: senders first (they check rx_enabled under RCU),
+ * then NAPI and the IRQs, then drop what is left in the rings.
+ */
+static void ntvnic_datapath_down(struct net_device *dev)
+{
+	struct ntvnic_priv *priv = ntvnic_priv(dev);
+	struct sk_buff *skb;
+	unsigned int i, n;
+
+	if (!priv->datapath_up)
+		return;
+	netif_tx_disable(dev);
+	WRITE_ONCE(priv->rx_enabled, false);
+	synchronize_net();
+
+	for (i = 0; i < priv->cfg.queues; i++) {
+		struct ntvnic_rxq *q = &priv->rxq[i];
+
+		if (q->napi_added) {
+			napi_disable(&q->napi);
+			netif_napi_del(&q->napi);
+			q->napi_added = false;
+		}
+		ntvnic_irq_teardown(q);
+		if (q->ring_ready) {
+			n = 0;
+			while ((skb = __ptr_ring_consume(&q->ring))) {
+				kfree_skb(skb);
+				n++;
+			}
+			u64_stats_update_begin(&q->rx.syncp);
+			q->rx.purged += n;
+			u64_stats_update_end(&q->rx.syncp);
+			ptr_ring_cleanup(&q->ring, NULL);
+			q->ring_ready = false;
+		}
+	}
+	priv->datapath_up = false;
+}
+
+/* RTNL. Rings, NAPI, IRQs for cfg.queues queues, then open to senders. */
+static int ntvnic_datapath_up(struct net_device *dev)
+{
+	struct ntvnic_priv *priv = ntvnic_priv(dev);
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < priv->cfg.queues; i++) {
+		struct ntvnic_rxq *q = &priv->rxq[i];
+
+		err = ptr_ring_init(&q->ring, priv->cfg.rx_ring, GFP_KERNEL);
+		if (err)
+			goto err;
+		q->ring_ready = true;
+		if (priv->cfg.mode == NTVNIC_MODE_NAPI) {
+			netif_napi_add_weight(dev, &q->napi, ntvnic_napi_poll,
+					      priv->cfg.napi_weight);
+			q->napi_added = true;
+		}
+		err = ntvnic_irq_setup(q);
+		if (err)
+			goto err;
+		if (q->napi_added)
+			napi_enable(&q->napi);
+	}
+	priv->datapath_up = true;
+	WRITE_ONCE(priv->rx_enabled, true);
+	netif_tx_start_all_queues(dev);
+	return 0;
+
+err:
+	/* datapath_down() copes with the half-built queue i. */
+	if (i < priv->cfg.queues && priv->rxq[i].napi_added &&
+	    !priv->rxq[i].virq) {
+		netif_napi_del(&priv->rxq[i].napi);
+		priv->rxq[i].napi_added = false;
+	}
+	priv->datapath_up = true;
+	ntvnic_datapath_down(dev);
+	return err;
+}
+
+static int ntvnic_open(struct net_device *dev)
+{
+	struct ntvnic_priv *priv = ntvnic_priv(dev);
+	struct net_device *peer = rtnl_dereference(priv->peer);
+	int err;
+
+	if (!peer)
+		return -ENOTCONN;
+	err = ntvnic_datapath_up(dev);
+	if (err)
+		return err;
+	if (peer->flags & IFF_UP) {
+		netif_carrier_on(dev);
+		netif_carrier_on(peer);
+	}
+	return 0;
+}
+
+static int ntvnic_stop(struct net_device *dev)
+{
+	struct ntvnic_priv *priv = ntvnic_priv(dev);
+	struct net_device *peer = rtnl_dereference(priv->peer);
+
+	netif_carrier_off(dev);
+	if (peer)
+		netif_carrier_off(peer);
+	ntvnic_datapath_down(dev);
+	return 0;
+}
+
+/*
+ * RTNL. Apply cfg to a port: quiesce its data path (netif_tx_disable,
+ * senders out, napi_disable, IRQs freed), change, start again.
+ */
+int ntvnic_reconfigure(struct net_device *dev, const struct ntvnic_cfg *cfg,
+		       struct netlink_ext_ack *extack)
+{
+	struct ntvnic_priv *priv = ntvnic_priv(dev);
+	bool up = priv->datapath_up;
+	int err;
+
+	err = ntvnic_validate_cfg(cfg, priv->max_queues, extack);
+	if (err)
+		return err;
+	if (up)
+		ntvnic_datapath_down(dev);
+
+	if (cfg->queues != priv->cfg.queues) {
+		err = netif_set_real_num_tx_queues(dev, cfg->queues);
+		if (!err)
+			err = netif_set_real_num_rx_queues(dev, cfg->queues);
+		if (err) {
+			NL_SET_ERR_MSG(extack, "ntvnic: cannot change the queue count");
+			netif_set_real_num_tx_queues(dev, priv->cfg.queues);
+			goto restart;
+		}
+		if (!netif_is_rxfh_configured(dev))
+			ntvnic_rss_reset_indir(priv, cfg->queues);
+	}
+	WRITE_ONCE(priv->cfg.queues, cfg->queues);
+	priv->cfg.rx_ring = cfg->rx_ring;
+	priv->cfg.tx_ring = cfg->tx_ring;
+	priv->cfg.mode = cfg->mode;
+	priv->cfg.napi_weight = cfg->napi_weight;
+
+restart:
+	if (up) {
+		int err2 = ntvnic_datapath_up(dev);
+
+		if (err2) {
+			NL_SET_ERR_MSG(extack,
+				       "ntvnic: cannot restart the data path with the new settings");
+			netif_carrier_off(dev);
+			return err2;
+		}
+	}
+	return err;
+}
+
+static int ntvnic_get_iflink(const struct net_device *dev)
+{
+	struct ntvnic_priv *priv = ntvnic_priv(dev);
+	struct net_device *peer;
+	int iflink;
+
+	rcu_read_lock();
+	peer = rcu_dereference(priv->peer);
+	iflink = peer ? peer->ifindex : 0;
+	rcu_read_unlock();
+	return iflink;
+}
+
+static const struct net_device_ops ntvnic_netdev_ops = {
+	.ndo_open		= ntvnic_open,
+	.ndo_stop		= ntvnic_stop,
+	.ndo_start_xmit		= ntvnic_start_xmit,
+	.ndo_get_stats64	= ntvnic_get_stats64,
+	.ndo_get_iflink		= ntvnic_get_iflink,
+	.ndo_set_mac_address	= eth_mac_addr,
+	.ndo_validate_addr	= eth_validate_addr,
+};
+
+static void ntvnic_free(struct net_device *dev)
+{
+	struct ntvnic_priv *priv = ntvnic_priv(dev);
+
+	/* Idempotent: also called on creation failures before registration. */
+	kfree(rcu_dereference_protected(priv->rss, 1));
+	RCU_INIT_POINTER(priv->rss, NULL);
+	kfree(priv->rxq);
+	kfree(priv->txq);
+	priv->rxq = NULL;
+	priv->txq = NULL;
+}
+
+static void ntvnic_setup(struct net_device *dev)
+{
+	ether_setup(dev);
+	dev->priv_flags &= ~IFF_TX_SKB_SHARING;
+	dev->priv_flags |= IFF_LIVE_ADDR_CHANGE | IFF_NO_QUEUE;
+	dev->netdev_ops = &ntvnic_netdev_ops;
+	dev->ethtool_ops = &ntvnic_ethtool_ops;
+	dev->rtnl_link_ops = &ntvnic_link_ops;
+	dev->features |= NTVNIC_FEATURES;
+	dev->hw_features = NTVNIC_FEATURES;
+	dev->hw_enc_features = NTVNIC_FEATURES;
+	dev->vlan_features = NTVNIC_FEATURES;
+	dev->needs_free_netdev = true;
+	dev->priv_destructor = ntvnic_free;
+	dev->max_mtu = ETH_MAX_MTU;
+	netif_set_tso_max_size(dev, GSO_MAX_SIZE);
+}
+
+/* Allocate the per-queue state for priv (before registration). */
+static int ntvnic_init_priv(struct net_device *dev, const struct ntvnic_cfg *cfg)
+{
+	struct ntvnic_priv *priv = ntvnic_priv(dev);
+	struct ntvnic_rss *rss;
+	unsigned int i;
+
+	priv->dev = dev;
+	priv->max_queues = min3(dev->num_tx_queues, dev->num_rx_queues,
+				(unsigned int)NTVNIC_MAX_QUEUES);
+	priv->cfg = *cfg;
+	priv->rxq = kcalloc(priv->max_queues, sizeof(*priv->rxq), GFP_KERNEL);
+	priv->txq = kcalloc(priv->max_queues, sizeof(*priv->txq), GFP_KERNEL);
+	rss = ntvnic_rss_alloc_default(cfg->queues);
+	if (!priv->rxq || !priv->txq || !rss) {
+		kfree(rss);
+		kfree(priv->rxq);
+		kfree(priv->txq);
+		priv->rxq = NULL;
+		priv->txq = NULL;
+		return -ENOMEM;
+	}
+	RCU_INIT_POINTER(priv->rss, rss);
+	for (i = 0; i < priv->max_queues; i++) {
+		priv->rxq[i].priv = priv;
+		priv->rxq[i].index = i;
+		u64_stats_init(&priv->rxq[i].rx.syncp);
+		u64_stats_init(&priv->rxq[i].rxp.syncp);
+		u64_stats_init(&priv->rxq[i].irq.syncp);
+		u64_stats_init(&priv->txq[i].tx.syncp);
+	}
+	netif_set_real_num_tx_queues(dev, cfg->queues);
+	netif_set_real_num_rx_queues(dev, cfg->queues);
+	eth_hw_addr_random(dev);
+	netif_carrier_off(dev);
+	return 0;
+}
+
+/*
+ * RTNL. Register peer then dev (both allocated, priv initialised) and link
+ * them. On failure the peer is gone and dev's private state is freed; the
+ * caller still owns dev itself (free_netdev, or the rtnl core does it).
+ */
+static int ntvnic_register_pair(struct net_device *dev, struct net_device *peer,
+				struct netlink_ext_ack *extack)
+{
+	int err;
+
+	err = register_netdevice(peer);
+	if (err) {
+		NL_SET_ERR_MSG(extack, "ntvnic: cannot register the peer device (name taken?)");
+		free_netdev(peer);
+		ntvnic_free(dev);
+		return err;
+	}
+	err = register_netdevice(dev);	/* runs ntvnic_free() on failure */
+	if (err) {
+		NL_SET_ERR_MSG(extack, "ntvnic: cannot register the device (name taken?)");
+		unregister_netdevice(peer);
+		return err;
+	}
+	rcu_assign_pointer(ntvnic_priv(dev)->peer, peer);
+	rcu_assign_pointer(ntvnic_priv(peer)->peer, dev);
+	return 0;
+}
+
+static struct net_device *ntvnic_alloc(struct net *net, const char *name,
+				       unsigned char assign,
+				       const struct ntvnic_cfg *cfg)
+{
+	struct net_device *dev;
+
+	dev = alloc_netdev_mqs(sizeof(struct ntvnic_priv), name, assign,
+			       ntvnic_setup, NTVNIC_MAX_QUEUES,
+			       NTVNIC_MAX_QUEUES);
+	if (!dev)
+		return NULL;
+	dev_net_set(dev, net);
+	if (ntvnic_init_priv(dev, cfg)) {
+		free_netdev(dev);
+		return NULL;
+	}
+	return dev;
+}
+
+/* Generic netlink NEW, under RTNL. */
+int ntvnic_create_pair(struct net *net, const char *name,
+		       struct net *peer_net, const char *peer_name,
+		       const struct ntvnic_cfg *cfg, struct net_device **devp,
+		       struct netlink_ext_ack *extack)
+{
+	struct net_device *dev, *peer;
+	int err;
+
+	err = ntvnic_validate_cfg(cfg, NTVNIC_MAX_QUEUES, extack);
+	if (err)
+		return err;
+	dev = ntvnic_alloc(net, name, NET_NAME_USER, cfg);
+	if (!dev)
+		return -ENOMEM;
+	peer = ntvnic_alloc(peer_net, peer_name ? peer_name : "ntvnic%d",
+			    peer_name ? NET_NAME_USER : NET_NAME_ENUM, cfg);
+	if (!peer) {
+		ntvnic_free(dev);
+		free_netdev(dev);
+		return -ENOMEM;
+	}
+	err = ntvnic_register_pair(dev, peer, extack);
+	if (err) {
+		free_netdev(dev);
+		return err;
+	}
+	*devp = dev;
+	return 0;
+}
+
+/* `ip link add NAME [numtxqueues N numrxqueues N] type ntvnic` */
+static int ntvnic_newlink(struct net *src_net, struct net_device *dev,
+			  struct nlattr *tb[], struct nlattr *data[],
+			  struct netlink_ext_ack *extack)
+{
+	struct ntvnic_cfg cfg;
+	struct net_device *peer;
+	int err;
+
+	ntvnic_default_cfg(&cfg);
+	if (tb[IFLA_NUM_TX_QUEUES] || tb[IFLA_NUM_RX_QUEUES])
+		cfg.queues = min3(dev->num_tx_queues, dev->num_rx_queues,
+				  (unsigned int)NTVNIC_MAX_QUEUES);
+	err = ntvnic_init_priv(dev, &cfg);
+	if (err)
+		return err;
+	peer = ntvnic_alloc(dev_net(dev), "ntvnic%d", NET_NAME_ENUM, &cfg);
+	if (!peer) {
+		ntvnic_free(dev);
+		return -ENOMEM;
+	}
+	/* On failure the rtnl core frees dev. */
+	return ntvnic_register_pair(dev, peer, extack);
+}
+
+/* RTNL: `ip link del`, netns deletion, module unload. Removes the pair. */
+static void ntvnic_dellink(struct net_device *dev, struct list_head *head)
+{
+	struct ntvnic_priv *priv = ntvnic_priv(dev);
+	struct net_device *peer = rtnl_dereference(priv->peer);
+
+	unregister_netdevice_queue(dev, head);
+	if (peer) {
+		RCU_INIT_POINTER(priv->peer, NULL);
+		RCU_INIT_POINTER(ntvnic_priv(peer)->peer, NULL);
+		unregister_netdevice_queue(peer, head);
+	}
+}
+
+static struct net *ntvnic_get_link_net(const struct net_device *dev)
+{
+	struct ntvnic_priv *priv = ntvnic_priv(dev);
+	struct net_device *peer = rtnl_dereference(priv->peer);
+
+	return peer ? dev_net(peer) : dev_net(dev);
+}
+
+static unsigned int ntvnic_get_num_queues(void)
+{
+	return NTVNIC_MAX_QUEUES;
+}
+
+struct rtnl_link_ops ntvnic_link_ops = {
+	.kind			= NTVNIC_LINK_KIND,
+	.priv_size		= sizeof(struct ntvnic_priv),
+	.setup			= ntvnic_setup,
+	.newlink		= ntvnic_newlink,
+	.dellink		= ntvnic_dellink,
+	.get_link_net		= ntvnic_get_link_net,
+	.get_num_tx_queues	= ntvnic_get_num_queues,
+	.get_num_rx_queues	= ntvnic_get_num_queues,
+};

@@ -1,0 +1,181 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ntvnic: private definitions shared by the driver's files.
+ *
+ * A pair of ports joined by a wire. A packet transmitted on one port
+ * (wire.c) is steered by the peer's RSS (rss.c) into one of the peer's RX
+ * rings; the peer's queue interrupt (irq.c) is raised on the CPU its
+ * affinity names, and NAPI (napi.c) drains the ring into GRO.
+ *
+ * Locking:
+ *  - Configuration (queue count, ring sizes, mode, weight, peer link,
+ *    IRQ set-up) changes only under RTNL.
+ *  - The packet path is lockless apart from the RX ring's producer lock:
+ *    the peer pointer and the RSS table are RCU-protected, the sender
+ *    checks rx_enabled under RCU, and reconfiguration clears rx_enabled
+ *    and waits for a grace period before touching rings.
+ *  - Counters use u64_stats_sync, one writer per group (see below).
+ */
+#ifndef NTVNIC_PRIV_H
+#define NTVNIC_PRIV_H
+
+#include <linux/netdevice.h>
+#include <linux/rtnetlink.h>
+#include <linux/ptr_ring.h>
+#include <linux/u64_stats_sync.h>
+#include <linux/irq_work.h>
+#include <linux/smp.h>
+#include <uapi/linux/ntvnic.h>
+
+#define NTVNIC_DRV_NAME		"ntvnic"
+#define NTVNIC_DRV_VERSION	"0.1"
+#define NTVNIC_LINK_SPEED	10000	/* Mb/s reported to ethtool */
+
+struct ntvnic_priv;
+
+/* Written by the RX consumer: NAPI poll, or the IRQ handler in legacy mode. */
+struct ntvnic_rx_stats {
+	u64 packets;
+	u64 bytes;
+	u64 polls;
+	u64 budget_exhausted;
+	u64 purged;		/* left in the ring when the queue was stopped */
+	struct u64_stats_sync syncp;
+};
+
+/* Written by senders under the RX ring's producer lock. */
+struct ntvnic_rxp_stats {
+	u64 ring_full;
+	struct u64_stats_sync syncp;
+};
+
+/* Written by the queue's IRQ handler (the IRQ core serialises it). */
+struct ntvnic_irq_stats {
+	u64 irqs;
+	struct u64_stats_sync syncp;
+};
+
+/* Written by ndo_start_xmit under the TX queue lock (no LLTX). */
+struct ntvnic_tx_stats {
+	u64 packets;
+	u64 bytes;
+	u64 drops;
+	struct u64_stats_sync syncp;
+};
+
+struct ntvnic_rxq {
+	struct ntvnic_priv *priv;
+	unsigned int index;
+	struct ptr_ring ring;		/* skbs "DMA'd" by the peer */
+	bool ring_ready;
+	struct napi_struct napi;
+	bool napi_added;
+
+	/* Interrupt: see irq.c. */
+	unsigned int virq;		/* 0 when no IRQ is set up */
+	unsigned long hwirq;
+	int irq_cpu;			/* effective affinity, updated by the chip */
+	bool armed;			/* device-level enable; the handler clears it */
+	bool chip_masked;		/* irq_chip mask/unmask state */
+	call_single_data_t csd;		/* delivery to a remote CPU */
+	struct irq_work irq_work;	/* delivery to the local CPU (self-IPI) */
+	char irq_name[IFNAMSIZ + 16];
+
+	struct ntvnic_rx_stats rx;
+	struct ntvnic_rxp_stats rxp;
+	struct ntvnic_irq_stats irq;
+} ____cacheline_aligned_in_smp;
+
+struct ntvnic_txq {
+	struct ntvnic_tx_stats tx;
+} ____cacheline_aligned_in_smp;
+
+struct ntvnic_rss {
+	u8 key[NTVNIC_RSS_KEY_SIZE];
+	u32 indir[NTVNIC_RSS_INDIR_SIZE];
+	struct rcu_head rcu;
+};
+
+struct ntvnic_cfg {
+	u32 queues;
+	u32 rx_ring;
+	u32 tx_ring;
+	u32 mode;
+	u32 napi_weight;
+};
+
+struct ntvnic_priv {
+	struct net_device *dev;
+	struct net_device __rcu *peer;
+	struct ntvnic_rss __rcu *rss;
+	struct ntvnic_cfg cfg;		/* RTNL */
+	u32 max_queues;
+	/* Senders may enqueue only while true (read under RCU). */
+	bool rx_enabled;
+	bool datapath_up;		/* RTNL: rings, NAPI and IRQs exist */
+	struct ntvnic_rxq *rxq;		/* max_queues entries */
+	struct ntvnic_txq *txq;		/* max_queues entries */
+};
+
+static inline struct ntvnic_priv *ntvnic_priv(const struct net_device *dev)
+{
+	return netdev_priv(dev);
+}
+
+/* netdev.c */
+extern struct rtnl_link_ops ntvnic_link_ops;
+bool ntvnic_is_ntvnic(const struct net_device *dev);
+int ntvnic_create_pair(struct net *net, const char *name,
+		       struct net *peer_net, const char *peer_name,
+		       const struct ntvnic_cfg *cfg, struct net_device **devp,
+		       struct netlink_ext_ack *extack);
+int ntvnic_validate_cfg(const struct ntvnic_cfg *cfg, u32 max_queues,
+			struct netlink_ext_ack *extack);
+int ntvnic_reconfigure(struct net_device *dev, const struct ntvnic_cfg *cfg,
+		       struct netlink_ext_ack *extack);
+void ntvnic_default_cfg(struct ntvnic_cfg *cfg);
+
+/* wire.c */
+netdev_tx_t ntvnic_start_xmit(struct sk_buff *skb, struct net_device *dev);
+
+/* irq.c */
+int ntvnic_irq_domain_init(void);
+void ntvnic_irq_domain_exit(void);
+int ntvnic_irq_setup(struct ntvnic_rxq *q);
+void ntvnic_irq_teardown(struct ntvnic_rxq *q);
+void ntvnic_irq_raise(struct ntvnic_rxq *q);
+void ntvnic_irq_rearm(struct ntvnic_rxq *q);
+
+/* napi.c */
+int ntvnic_napi_poll(struct napi_struct *napi, int budget);
+void ntvnic_legacy_rx(struct ntvnic_rxq *q);
+int ntvnic_rxq_enqueue(struct ntvnic_rxq *q, struct sk_buff *skb);
+u32 ntvnic_ring_used(struct ntvnic_rxq *q);
+
+/* rss.c */
+struct ntvnic_rss *ntvnic_rss_alloc_default(u32 queues);
+void ntvnic_rss_reset_indir(struct ntvnic_priv *priv, u32 queues);
+u32 ntvnic_toeplitz(const u8 *key, const u8 *data, unsigned int len);
+unsigned int ntvnic_rss_steer(struct ntvnic_priv *priv, struct sk_buff *skb,
+			      unsigned int nq);
+
+/* ethtool.c */
+extern const struct ethtool_ops ntvnic_ethtool_ops;
+
+/* stats.c */
+void ntvnic_get_stats64(struct net_device *dev,
+			struct rtnl_link_stats64 *tot);
+struct ntvnic_queue_stats {
+	u64 rx_packets, rx_bytes, rx_drops, rx_ring_full, rx_irqs, rx_polls,
+	    rx_budget_exhausted;
+	u64 tx_packets, tx_bytes, tx_drops;
+};
+
+void ntvnic_queue_stats(struct ntvnic_priv *priv, unsigned int i,
+			struct ntvnic_queue_stats *s);
+
+/* netlink.c */
+int ntvnic_genl_init(void);
+void ntvnic_genl_exit(void);
+
+#endif /* NTVNIC_PRIV_H */

@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ntvnic RSS: Toeplitz hash and the 128-entry indirection table.
+ *
+ * RSS belongs to the receiving port: the sender's ntvnic_start_xmit()
+ * calls ntvnic_rss_steer() with the *peer's* priv. The hash input is the
+ * Microsoft RSS order: source address, destination address, source port,
+ * destination port (ports only for unfragmented TCP/UDP; other IP traffic
+ * hashes the two addresses). queue = indir[hash % 128].
+ *
+ * The table and key are read per packet under RCU and replaced whole
+ * (under RTNL) by ethtool -X.
+ */
+#include <linux/netdevice.h>
+#include <linux/ethtool.h>
+#include <linux/slab.h>
+#include <net/flow_dissector.h>
+#include "ntvnic.h"
+
+/* Toeplitz over data with a key at least len + 4 bytes long. */
+u32 ntvnic_toeplitz(const u8 *key, const u8 *data, unsigned int len)
+{
+	u32 hash = 0, v;
+	unsigned int i;
+	int bit;
+
+	v = (u32)key[0] << 24 | (u32)key[1] << 16 | (u32)key[2] << 8 | key[3];
+	for (i = 0; i < len; i++) {
+		for (bit = 7; bit >= 0; bit--) {
+			if (data[i] & (1 << bit))
+				hash ^= v;
+			v <<= 1;
+			if (key[i + 4] & (1 << bit))
+				v |= 1;
+		}
+	}
+	return hash;
+}
+
+struct ntvnic_rss *ntvnic_rss_alloc_default(u32 queues)
+{
+	struct ntvnic_rss *rss = kzalloc(sizeof(*rss), GFP_KERNEL);
+	int i;
+
+	if (!rss)
+		return NULL;
+	netdev_rss_key_fill(rss->key, sizeof(rss->key));
+	for (i = 0; i < NTVNIC_RSS_INDIR_SIZE; i++)
+		rss->indir[i] = ethtool_rxfh_indir_default(i, queues);
+	return rss;
+}
+
+/*
+ * RTNL. Spread the table evenly over queues (after a queue count change,
+ * unless the user configured the table: then ethtool core has already
+ * refused a count that the table does not fit).
+ */
+void ntvnic_rss_reset_indir(struct ntvnic_priv *priv, u32 queues)
+{
+	struct ntvnic_rss *old = rtnl_dereference(priv->rss), *rss;
+	int i;
+
+	rss = kmemdup(old, sizeof(*old), GFP_KERNEL);
+	if (!rss) {
+		/* Keep the old table; steering clamps to the queue count. */
+		return;
+	}
+	for (i = 0; i < NTVNIC_RSS_INDIR_SIZE; i++)
+		rss->indir[i] = ethtool_rxfh_indir_default(i, queues);
+	rcu_assign_pointer(priv->rss, rss);
+	kfree_rcu(old, rcu);
+}
+
+/*
+ * Under RCU. Hash skb (its network header follows eth_type_trans()) with
+ * the receiving port's key, store the hash on the skb with its type and
+ * return the RX queue, < nq.
+ */
+unsigned int ntvnic_rss_steer(struct ntvnic_priv *priv, struct sk_buff *skb,
+			      unsigned int nq)
+{
+	struct ntvnic_rss *rss = rcu_dereference(priv->rss);
+	struct flow_keys keys;
+	u8 in[36];
+	unsigned int len = 0, q;
+	bool l4;
+	u32 hash;
+
+	if (!skb_flow_dissect_flow_keys(skb, &keys, 0))
+		goto no_hash;
+
+	l4 = (keys.basic.ip_proto == IPPROTO_TCP ||
+	      keys.basic.ip_proto == IPPROTO_UDP) &&
+	     !(keys.control.flags & FLOW_DIS_IS_FRAGMENT);
+
+	switch (keys.control.addr_type) {
+	case FLOW_DISSECTOR_KEY_IPV4_ADDRS:
+		memcpy(in, &keys.addrs.v4addrs.src, 4);
+		memcpy(in + 4, &keys.addrs.v4addrs.dst, 4);
+		len = 8;
+		break;
+	case FLOW_DISSECTOR_KEY_IPV6_ADDRS:
+		memcpy(in, &keys.addrs.v6addrs.src, 16);
+		memcpy(in + 16, &keys.addrs.v6addrs.dst, 16);
+		len = 32;
+		break;
+	default:
+		goto no_hash;
+	}
+	if (l4) {
+		memcpy(in + len, &keys.ports.src, 2);
+		memcpy(in + len + 2, &keys.ports.dst, 2);
+		len += 4;
+	}
+
+	hash = ntvnic_toeplitz(rss->key, in, len);
+	skb_set_hash(skb, hash, l4 ? PKT_HASH_TYPE_L4 : PKT_HASH_TYPE_L3);
+	q = rss->indir[hash % NTVNIC_RSS_INDIR_SIZE];
+	/* Only during a queue count change can the table name a dead queue. */
+	return q < nq ? q : q % nq;
+
+no_hash:
+	skb_clear_hash(skb);
+	return 0;
+}

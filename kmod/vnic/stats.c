@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ntvnic statistics: per-queue u64_stats_sync counters summed into
+ * ndo_get_stats64, read per queue for ethtool -S and generic netlink.
+ * Counters of every queue the device ever had are kept (the arrays are
+ * sized for the maximum), so totals never go backwards after ethtool -L.
+ */
+#include <linux/netdevice.h>
+#include "ntvnic.h"
+
+void ntvnic_queue_stats(struct ntvnic_priv *priv, unsigned int i,
+			struct ntvnic_queue_stats *s)
+{
+	struct ntvnic_rxq *q = &priv->rxq[i];
+	struct ntvnic_txq *t = &priv->txq[i];
+	unsigned int start;
+	u64 purged;
+
+	do {
+		start = u64_stats_fetch_begin(&q->rx.syncp);
+		s->rx_packets = q->rx.packets;
+		s->rx_bytes = q->rx.bytes;
+		s->rx_polls = q->rx.polls;
+		s->rx_budget_exhausted = q->rx.budget_exhausted;
+		purged = q->rx.purged;
+	} while (u64_stats_fetch_retry(&q->rx.syncp, start));
+	do {
+		start = u64_stats_fetch_begin(&q->rxp.syncp);
+		s->rx_ring_full = q->rxp.ring_full;
+	} while (u64_stats_fetch_retry(&q->rxp.syncp, start));
+	do {
+		start = u64_stats_fetch_begin(&q->irq.syncp);
+		s->rx_irqs = q->irq.irqs;
+	} while (u64_stats_fetch_retry(&q->irq.syncp, start));
+	do {
+		start = u64_stats_fetch_begin(&t->tx.syncp);
+		s->tx_packets = t->tx.packets;
+		s->tx_bytes = t->tx.bytes;
+		s->tx_drops = t->tx.drops;
+	} while (u64_stats_fetch_retry(&t->tx.syncp, start));
+	s->rx_drops = s->rx_ring_full + purged;
+}
+
+/*
+ * Ring-full drops are what a NIC reports as missed (no descriptor) and
+ * FIFO overflow: rx_missed_errors and rx_fifo_errors both count them, and
+ * rx_errors counts them once. Packets purged from a ring when the queue
+ * was stopped are rx_dropped.
+ */
+void ntvnic_get_stats64(struct net_device *dev, struct rtnl_link_stats64 *tot)
+{
+	struct ntvnic_priv *priv = ntvnic_priv(dev);
+	struct ntvnic_queue_stats s;
+	unsigned int i;
+
+	if (!priv->rxq)
+		return;
+	for (i = 0; i < priv->max_queues; i++) {
+		ntvnic_queue_stats(priv, i, &s);
+		tot->rx_packets += s.rx_packets;
+		tot->rx_bytes += s.rx_bytes;
+		tot->rx_dropped += s.rx_drops - s.rx_ring_full;
+		tot->rx_missed_errors += s.rx_ring_full;
+		tot->rx_fifo_errors += s.rx_ring_full;
+		tot->rx_errors += s.rx_ring_full;
+		tot->tx_packets += s.tx_packets;
+		tot->tx_bytes += s.tx_bytes;
+		tot->tx_dropped += s.tx_drops;
+	}
+}

@@ -1,0 +1,151 @@
+// ntvnic pairs: create, delete, list and change them over the "ntvnic"
+// generic netlink family, and assemble the per-queue picture (ethtool -S
+// counters, the queue's IRQ, its affinity and per-CPU interrupt counts).
+#pragma once
+#include "ethtool.hpp"
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace nettune {
+class GenlSocket;
+class GenlAttrs;
+} // namespace nettune
+
+namespace nettune::vnic {
+
+enum class Mode : uint32_t { napi = 0, legacy = 1 };
+std::string mode_name(uint32_t mode);
+Mode parse_mode(const std::string &text); // throws UsageError
+
+// Optional settings shared by `add` and `set`.
+struct Settings {
+	std::optional<uint32_t> queues, rx_ring, tx_ring, napi_weight;
+	std::optional<Mode> mode;
+};
+
+struct CreateRequest {
+	std::string name;
+	std::string peer;       // empty: kernel chooses
+	std::string netns;      // empty: current namespace
+	std::string peer_netns; // empty: same as the device
+	Settings settings;
+};
+
+struct QueueInfo {
+	uint32_t index = 0;
+	std::optional<uint32_t> rx_irq, irq_cpu, napi_id, ring_used;
+	std::map<std::string, uint64_t> counters; // genl counters: "rx_packets", ...
+};
+
+struct DeviceInfo {
+	uint32_t ifindex = 0;
+	std::string name;
+	std::string peer;
+	uint32_t peer_ifindex = 0;
+	std::optional<int32_t> peer_netnsid;
+	uint32_t queues = 0, rx_ring = 0, tx_ring = 0, mode = 0, napi_weight = 0;
+	uint32_t speed = 0, mtu = 0;
+	uint8_t operstate = 0;
+	std::vector<uint8_t> rss_key;
+	std::vector<uint32_t> rss_indir;
+	std::vector<QueueInfo> queue_list;
+};
+
+// Throws UsageError unless `name` can be an interface name; `what` names it.
+void check_ifname(const std::string &name, const char *what);
+
+// Decodes one GET/NEW reply.
+DeviceInfo parse_device(const GenlAttrs &attrs);
+std::string operstate_name(uint8_t state);
+
+// Talks to the kernel. Throws Error "ntvnic module not loaded ..." when the
+// family is missing, and Error with the kernel's extack text on refusal.
+class Client {
+public:
+	Client();
+	~Client();
+	DeviceInfo create(const CreateRequest &req);
+	void remove(const std::string &name);
+	void change(const std::string &name, const Settings &s);
+	DeviceInfo get(const std::string &name);
+	std::vector<DeviceInfo> list();
+
+private:
+	std::unique_ptr<GenlSocket> sock_;
+};
+
+// One line of /proc/interrupts.
+struct IrqLine {
+	unsigned irq = 0;
+	std::vector<uint64_t> per_cpu;
+	std::vector<std::string> labels; // chip, hwirq-type, handler names ("nt0-rx-3")
+};
+
+// Parses /proc/interrupts text (numbered lines only: NMI, LOC... skipped).
+std::vector<IrqLine> parse_proc_interrupts(const std::string &text);
+
+// A queue's IRQ as the system sees it.
+struct QueueIrq {
+	unsigned irq = 0;
+	std::string name;
+	std::string affinity;          // /proc/irq/N/smp_affinity_list
+	std::string effective;         // /proc/irq/N/effective_affinity_list
+	std::vector<uint64_t> per_cpu; // interrupt count on each CPU
+};
+
+// Finds `<dev>-rx-<q>` (or the IRQ number the driver reported) in `lines`
+// and reads its affinity from `proc_irq_dir` (normally /proc/irq).
+std::optional<QueueIrq> find_queue_irq(const std::vector<IrqLine> &lines, const std::string &dev,
+				       unsigned queue, std::optional<uint32_t> irq_hint,
+				       const std::string &proc_irq_dir = "/proc/irq");
+
+// Everything `show -s` reports about one queue.
+struct QueueReport {
+	unsigned index = 0;
+	std::map<std::string, uint64_t> rx, tx; // ethtool -S counters, prefix removed
+	std::optional<QueueIrq> irq;
+	std::optional<uint32_t> napi_id;
+};
+
+struct DeviceReport {
+	DeviceInfo info;
+	ethtool::StatList device_stats; // ethtool -S counters not tied to a queue
+	std::vector<QueueReport> queues;
+	unsigned cpus = 0;
+};
+
+// Joins the genl view, the ethtool -S counters and the IRQ lines.
+DeviceReport build_report(const DeviceInfo &info, const ethtool::StatList &stats,
+			  const std::vector<IrqLine> &irqs,
+			  const std::string &proc_irq_dir = "/proc/irq");
+
+// Named NAPI figures of a queue, from ethtool -S names (with aliases).
+struct NapiFigures {
+	uint64_t rx_packets = 0, irqs = 0, polls = 0, budget_exhausted = 0, ring_full = 0;
+	double packets_per_poll = 0;
+};
+NapiFigures napi_figures(const QueueReport &q);
+
+// Per-second rates of one queue between two reports (for --watch). A
+// counter that went backwards (queue re-created) counts as 0.
+struct QueueRates {
+	unsigned index = 0;
+	double rx_pps = 0, rx_bps = 0, drops = 0, ring_full = 0, irqs = 0, polls = 0;
+	double budget_exhausted = 0, tx_pps = 0, tx_bps = 0;
+	double packets_per_poll = 0;        // over the interval
+	std::vector<double> cpu_interrupts; // per CPU, per second
+};
+std::vector<QueueRates> queue_rates(const DeviceReport &before, const DeviceReport &after,
+				    double seconds);
+
+nlohmann::json device_json(const DeviceInfo &info);
+nlohmann::json rates_json(const std::vector<QueueRates> &rates);
+nlohmann::json report_json(const DeviceReport &r);
+
+} // namespace nettune::vnic
