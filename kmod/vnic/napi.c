@@ -9,6 +9,7 @@
  */
 #include <linux/netdevice.h>
 #include <linux/etherdevice.h>
+#include <net/sock.h>
 #include "ntvnic.h"
 
 /*
@@ -84,7 +85,16 @@ int ntvnic_napi_poll(struct napi_struct *napi, int budget)
 		if (!skb)
 			break;
 		bytes += skb->len + ETH_HLEN;	/* eth_type_trans pulled it */
-		napi_gro_receive(napi, skb);
+		/*
+		 * The sender's TCP keeps the original of a transmitted clone
+		 * on its retransmit queue: GRO must not merge into a shared
+		 * skb_shared_info. As veth does: unclone, or skip GRO.
+		 */
+		skb_prepare_for_gro(skb);
+		if (skb_shared(skb) || skb_unclone(skb, GFP_ATOMIC))
+			netif_receive_skb(skb);
+		else
+			napi_gro_receive(napi, skb);
 		done++;
 	}
 	ntvnic_rx_account(q, done, bytes, true, done == budget);

@@ -156,6 +156,7 @@ u32 ntvnic_ring_used(struct ntvnic_rxq *q);
 struct ntvnic_rss *ntvnic_rss_alloc_default(u32 queues);
 void ntvnic_rss_reset_indir(struct ntvnic_priv *priv, u32 queues);
 u32 ntvnic_toeplitz(const u8 *key, const u8 *data, unsigned int len);
+int ntvnic_rss_selftest(void);
 unsigned int ntvnic_rss_steer(struct ntvnic_priv *priv, struct sk_buff *skb,
 			      unsigned int nq);
 
