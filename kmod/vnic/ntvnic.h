@@ -70,6 +70,7 @@ struct ntvnic_rxq {
 	bool ring_ready;
 	struct napi_struct napi;
 	bool napi_added;
+	bool napi_enabled;
 
 	/* Interrupt: see irq.c. */
 	unsigned int virq;		/* 0 when no IRQ is set up */
@@ -142,6 +143,7 @@ netdev_tx_t ntvnic_start_xmit(struct sk_buff *skb, struct net_device *dev);
 int ntvnic_irq_domain_init(void);
 void ntvnic_irq_domain_exit(void);
 int ntvnic_irq_setup(struct ntvnic_rxq *q);
+void ntvnic_irq_quiesce(struct ntvnic_rxq *q);
 void ntvnic_irq_teardown(struct ntvnic_rxq *q);
 void ntvnic_irq_raise(struct ntvnic_rxq *q);
 void ntvnic_irq_rearm(struct ntvnic_rxq *q);
