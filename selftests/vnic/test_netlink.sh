@@ -24,7 +24,7 @@ nt_check "show --json reports peer nb, 4 queues, weight 32" python3 -c '
 import json, sys
 d = json.loads(sys.argv[1])
 d = d[0] if isinstance(d, list) else d
-assert d["peer"] == "nb" and d["queues"] == 4 and d["napi_weight"] == 32, d
+assert d["peer"] == "nb" and d["num_queues"] == 4 and d["napi_weight"] == 32, d
 ' "$json"
 
 nt_check_fails "0 queues refused with the kernel's message" 1 "queue count must be between 1 and 64" \
