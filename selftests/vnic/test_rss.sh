@@ -9,7 +9,7 @@ source "$(dirname "$0")/vnic_lib.sh"
 nt_require_modules ntvnic
 nt_require_cmds ip ethtool python3
 here=$(cd "$(dirname "$0")" && pwd)
-nt_plan 13
+nt_plan 14
 
 NQ=4
 # 32 flows with scattered source ports; flow i sends 1 + i % 7 datagrams,
@@ -64,7 +64,14 @@ for ((q = 0; q < NQ; q++)); do nt_ge "queue $q received some of the 32 flows" "$
 nt_eq "total received is every datagram sent ($TOTAL)" "$TOTAL" $((g[0] + g[1] + g[2] + g[3]))
 
 # One flow alone moves exactly its predicted queue.
-read -r sp q _ <<<"$(ip netns exec "$NS_b" python3 "$here/toeplitz.py" vb 10.0.0.1 10.0.0.2 udp 20005 --dport 9000)"
+read -r sp q hash <<<"$(ip netns exec "$NS_b" python3 "$here/toeplitz.py" vb 10.0.0.1 10.0.0.2 udp 20005 --dport 9000)"
+if [ -x "$NETTUNE" ]; then
+	cli=$("$NETTUNE" -n "$NS_b" vnic rss vb --flow "10.0.0.1:$sp,10.0.0.2:9000" --proto udp 2>&1)
+	nt_eq "nettune vnic rss agrees with the reference: hash and queue" "0x$hash $q" \
+		"$(awk '$1 == "hash" { h = $2 } $1 == "queue" { q = $2 } END { print h, q }' <<<"$cli")"
+else
+	nt_skip "nettune vnic rss agrees with the reference" "nettune not built"
+fi
 read -ra before <<<"$(queue_counts)"
 ip netns exec "$NS_a" python3 "$here/udp_flows.py" 10.0.0.1 10.0.0.2 9000 "$sp:5"
 sleep 0.3
