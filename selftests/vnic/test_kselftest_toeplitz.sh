@@ -30,10 +30,10 @@ done
 cpus=${cpus%,}
 nt_log "vb key $key, rx irq cpus $cpus"
 
-# run_kselftest PROTO_FLAG: listen 7 s while 32 flows (64 packets) arrive.
+# run_kselftest PROTO_FLAG: listen 6 s while 32 flows (64 packets) arrive.
 run_kselftest() {
 	local flag=$1 out rc
-	ip netns exec "$NS_b" "$tmp/toeplitz" -4 "$flag" -i vb -d 9000 -k "$key" -C "$cpus" -T 7000 -s \
+	ip netns exec "$NS_b" "$tmp/toeplitz" -4 "$flag" -i vb -d 9000 -k "$key" -C "$cpus" -T 6000 -s \
 		>"$tmp/out" 2>&1 &
 	local pid=$!
 	sleep 1
@@ -58,7 +58,7 @@ for p in range(30000, 30016):
 	wait $pid
 	rc=$?
 	out=$(cat "$tmp/out")
-	nt_log "toeplitz $flag: $(grep -o 'count: .*' <<<"$out")"
+	nt_log "toeplitz $flag: $(grep -o 'count: .*' <<<"$out")" >&2
 	echo "$rc $(grep -o 'pass=[0-9]*' <<<"$out" | cut -d= -f2) $(grep -o 'fail=[0-9]*' <<<"$out" | cut -d= -f2)"
 }
 
