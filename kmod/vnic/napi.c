@@ -9,6 +9,7 @@
  */
 #include <linux/netdevice.h>
 #include <linux/etherdevice.h>
+#include <net/busy_poll.h>
 #include <net/sock.h>
 #include "ntvnic.h"
 
@@ -91,10 +92,12 @@ int ntvnic_napi_poll(struct napi_struct *napi, int budget)
 		 * skb_shared_info. As veth does: unclone, or skip GRO.
 		 */
 		skb_prepare_for_gro(skb);
-		if (skb_shared(skb) || skb_unclone(skb, GFP_ATOMIC))
+		if (skb_shared(skb) || skb_unclone(skb, GFP_ATOMIC)) {
+			skb_mark_napi_id(skb, napi);	/* busy polling */
 			netif_receive_skb(skb);
-		else
+		} else {
 			napi_gro_receive(napi, skb);
+		}
 		done++;
 	}
 	ntvnic_rx_account(q, done, bytes, true, done == budget);

@@ -10,7 +10,7 @@ nt_require_modules ntvnic
 nt_require_cmds ip ethtool python3 taskset
 [ -x "$NETTUNE" ] || nt_skip_all "nettune not built ($NETTUNE)"
 here=$(cd "$(dirname "$0")" && pwd)
-nt_plan 11
+nt_plan 12
 
 nt_netns_new a b
 for ns in "$NS_a" "$NS_b"; do
@@ -43,6 +43,23 @@ nt_check "vnic set vb weight 64" "$NETTUNE" -n "$NS_b" vnic set vb weight 64
 e0=$(s budget_exhausted)
 burst 40
 nt_eq "weight 64: no poll exhausts the budget on 40-packet bursts" 0 $(($(s budget_exhausted) - e0))
+
+# Busy polling needs the socket to learn the queue's NAPI id.
+got=$(ip netns exec "$NS_b" python3 -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("10.0.0.2", 9100))
+s.settimeout(5)
+print("ready", flush=True)
+s.recv(100)
+print(s.getsockopt(socket.SOL_SOCKET, 56))  # SO_INCOMING_NAPI_ID
+' | { read -r _; ip netns exec "$NS_a" python3 "$here/udp_flows.py" 10.0.0.1 10.0.0.2 9100 40000:1; cat; })
+want=$("$NETTUNE" -n "$NS_b" vnic show vb -s --json | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+d = d[0] if isinstance(d, list) else d
+print(d["queues"][0]["napi_id"])')
+nt_eq "SO_INCOMING_NAPI_ID of a received datagram is queue 0's napi_id" "$want" "$got"
 
 nt_check "vnic set vb mode legacy" "$NETTUNE" -n "$NS_b" vnic set vb mode legacy
 p0=$(s packets) n0=$(s polls) i0=$(s irqs)
