@@ -151,7 +151,8 @@ static int ntvnic_datapath_up(struct net_device *dev)
 		}
 	}
 	priv->datapath_up = true;
-	WRITE_ONCE(priv->rx_enabled, true);
+	/* Rings and cfg.queues are published before senders may use them. */
+	smp_store_release(&priv->rx_enabled, true);
 	netif_tx_start_all_queues(dev);
 	return 0;
 
