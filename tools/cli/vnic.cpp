@@ -8,9 +8,11 @@
 #include "sysfs.hpp"
 #include "table.hpp"
 
+#include <chrono>
 #include <cstdio>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <thread>
 #include <uapi/linux/ntvnic.h>
 
 namespace {
@@ -29,7 +31,7 @@ struct RssOptions {
 	std::string flow;
 	std::string proto = "tcp";
 	std::string key;
-	uint32_t indir_size = NTVNIC_RSS_INDIR_SIZE;
+	uint32_t indir_size = 0; // 0: not given (offline default 128)
 	uint32_t queues = 0;
 };
 
@@ -57,38 +59,56 @@ RssTable offline_table(const RssOptions &o)
 {
 	if (o.queues == 0)
 		throw nettune::UsageError("rss: give a device, or --queues N for offline mode");
-	if (o.indir_size == 0)
-		throw nettune::UsageError("--indir-size: must be at least 1");
 	RssTable t;
 	t.key = o.key.empty() ? rss::default_key() : rss::parse_key(o.key);
-	t.indir = rss::default_indir(o.indir_size, o.queues);
+	t.indir = rss::default_indir(o.indir_size ? o.indir_size : NTVNIC_RSS_INDIR_SIZE, o.queues);
 	t.source = o.key.empty() ? "default key" : "given key";
 	return t;
 }
 
+struct RssResult {
+	uint32_t hash;
+	size_t index;
+	uint32_t queue;
+	std::string hash_hex;
+	const char *input;
+};
+
+RssResult compute_rss(const rss::Flow &f, const RssTable &t)
+{
+	RssResult r;
+	r.hash = rss::flow_hash(t.key, f);
+	r.index = r.hash % t.indir.size();
+	r.queue = t.indir[r.index];
+	char hex[16];
+	snprintf(hex, sizeof(hex), "0x%08x", r.hash);
+	r.hash_hex = hex;
+	r.input = f.proto != rss::Proto::other ? "4-tuple" : "2-tuple";
+	return r;
+}
+
+nlohmann::json rss_json(const rss::Flow &f, const RssTable &t, const RssResult &r)
+{
+	return {{"proto", rss::proto_name(f.proto)},
+		{"src", rss::address_string(f, true)},
+		{"sport", f.sport},
+		{"dst", rss::address_string(f, false)},
+		{"dport", f.dport},
+		{"input", r.input},
+		{"key", rss::format_key(t.key)},
+		{"key_source", t.source},
+		{"hash", r.hash},
+		{"hash_hex", r.hash_hex},
+		{"indir_index", r.index},
+		{"indir_size", t.indir.size()},
+		{"queue", r.queue}};
+}
+
 void print_rss(const Globals &g, const rss::Flow &f, const RssTable &t)
 {
-	const uint32_t hash = rss::flow_hash(t.key, f);
-	const size_t index = hash % t.indir.size();
-	const uint32_t queue = t.indir[index];
-	const bool ports = f.proto != rss::Proto::other;
-	char hex[16];
-	snprintf(hex, sizeof(hex), "0x%08x", hash);
+	const RssResult r = compute_rss(f, t);
 	if (g.json) {
-		nlohmann::json j = {{"proto", rss::proto_name(f.proto)},
-				    {"src", rss::address_string(f, true)},
-				    {"sport", f.sport},
-				    {"dst", rss::address_string(f, false)},
-				    {"dport", f.dport},
-				    {"input", ports ? "4-tuple" : "2-tuple"},
-				    {"key", rss::format_key(t.key)},
-				    {"key_source", t.source},
-				    {"hash", hash},
-				    {"hash_hex", hex},
-				    {"indir_index", index},
-				    {"indir_size", t.indir.size()},
-				    {"queue", queue}};
-		std::cout << j.dump(2) << '\n';
+		std::cout << rss_json(f, t, r).dump(2) << '\n';
 		return;
 	}
 	auto ep = [&f](bool src) {
@@ -96,16 +116,19 @@ void print_rss(const Globals &g, const rss::Flow &f, const RssTable &t)
 		return (f.ipv6 ? "[" + a + "]" : a) + ":" + std::to_string(src ? f.sport : f.dport);
 	};
 	std::cout << "flow   " << rss::proto_name(f.proto) << " " << ep(true) << " -> " << ep(false)
-		  << " (" << (ports ? "4-tuple" : "2-tuple") << ")\n"
+		  << " (" << r.input << ")\n"
 		  << "key    " << rss::format_key(t.key) << " (" << t.source << ")\n"
-		  << "hash   " << hex << "\n"
-		  << "index  " << index << " of " << t.indir.size() << "\n"
-		  << "queue  " << queue << "\n";
+		  << "hash   " << r.hash_hex << "\n"
+		  << "index  " << r.index << " of " << t.indir.size() << "\n"
+		  << "queue  " << r.queue << "\n";
 }
 
 void run_rss(const Globals &g, const RssOptions &o)
 {
 	rss::Flow f = rss::parse_flow(o.flow, rss::parse_proto(o.proto));
+	if (!o.dev.empty() && (o.queues || o.indir_size))
+		throw nettune::UsageError("rss: --queues and --indir-size are for offline mode; " +
+					  o.dev + "'s own table is used");
 	RssTable t = o.dev.empty() ? offline_table(o) : device_table(o.dev);
 	if (!o.dev.empty() && !o.key.empty()) {
 		t.key = rss::parse_key(o.key);
@@ -125,8 +148,10 @@ void add_rss(CLI::App *vnic, Globals &g)
 		->required();
 	cmd->add_option("--proto", o->proto, "tcp | udp (4-tuple) or other (2-tuple)");
 	cmd->add_option("--key", o->key, "Toeplitz key in hex (default: Microsoft test key)");
-	cmd->add_option("--indir-size", o->indir_size, "offline table size (default 128)");
-	cmd->add_option("--queues", o->queues, "offline: RX queues, table is i % N");
+	cmd->add_option("--indir-size", o->indir_size, "offline table size (default 128)")
+		->check(CLI::Range(1u, 65536u));
+	cmd->add_option("--queues", o->queues, "offline: RX queues, table is i % N")
+		->check(CLI::Range(1u, 65536u));
 	nettune::cli::on_run(cmd, g, [&g, o] { run_rss(g, *o); });
 }
 
@@ -337,11 +362,102 @@ void show_stats(const Globals &g, const std::vector<vnic::DeviceInfo> &devs)
 		std::cout << j.dump(2) << '\n';
 }
 
-void run_show(const Globals &g, const std::string &dev, bool stats)
+// ---- show -s --watch --------------------------------------------------------
+
+std::vector<vnic::DeviceReport> snapshot(vnic::Client &client, const std::string &dev)
+{
+	const auto irqs = vnic::parse_proc_interrupts(nettune::read_file("/proc/interrupts"));
+	std::vector<vnic::DeviceReport> out;
+	for (const auto &d : devices(client, dev))
+		out.push_back(report_for(d, irqs));
+	return out;
+}
+
+const vnic::DeviceReport *find_report(const std::vector<vnic::DeviceReport> &v,
+				      const std::string &name)
+{
+	for (const auto &r : v)
+		if (r.info.name == name)
+			return &r;
+	return nullptr;
+}
+
+void print_rates(const vnic::DeviceReport &r, const std::vector<vnic::QueueRates> &rates)
+{
+	using nettune::human_count;
+	std::vector<std::string> head = {"QUEUE",       "RX-PPS", "RX-BIT/S", "DROPS/S",
+					 "RFULL/S",     "IRQS/S", "POLLS/S",  "PKT/POLL",
+					 "BUDGET-EX/S", "TX-PPS", "TX-BIT/S"};
+	for (unsigned c = 0; c < r.cpus; c++)
+		head.push_back("CPU" + std::to_string(c) + "/S");
+	nettune::Table t(head);
+	for (const auto &q : rates) {
+		char ppp[32];
+		snprintf(ppp, sizeof(ppp), "%.1f", q.packets_per_poll);
+		std::vector<std::string> row = {std::to_string(q.index),
+						human_count(q.rx_pps),
+						human_count(q.rx_bps),
+						human_count(q.drops),
+						human_count(q.ring_full),
+						human_count(q.irqs),
+						human_count(q.polls),
+						ppp,
+						human_count(q.budget_exhausted),
+						human_count(q.tx_pps),
+						human_count(q.tx_bps)};
+		for (unsigned c = 0; c < r.cpus; c++)
+			row.push_back(c < q.cpu_interrupts.size() ? human_count(q.cpu_interrupts[c])
+								  : "-");
+		t.add_row(row);
+	}
+	std::cout << r.info.name << " (per second)\n";
+	t.print(std::cout);
+}
+
+bool sleep_interval(double seconds)
+{
+	const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+	while (nettune::cli::keep_running() && std::chrono::steady_clock::now() < end)
+		std::this_thread::sleep_for(std::chrono::milliseconds(50));
+	return nettune::cli::keep_running();
+}
+
+void watch_stats(const Globals &g, vnic::Client &client, const std::string &dev, double interval)
+{
+	auto prev = snapshot(client, dev);
+	auto prev_t = std::chrono::steady_clock::now();
+	while (sleep_interval(interval)) {
+		auto cur = snapshot(client, dev);
+		const auto now = std::chrono::steady_clock::now();
+		const double secs = std::chrono::duration<double>(now - prev_t).count();
+		nlohmann::json line = {{"interval_s", secs}, {"devices", nlohmann::json::array()}};
+		for (const auto &r : cur) {
+			const auto *before = find_report(prev, r.info.name);
+			auto rates = vnic::queue_rates(before ? *before : r, r, secs);
+			if (g.json)
+				line["devices"].push_back({{"device", r.info.name},
+							   {"queues", vnic::rates_json(rates)}});
+			else
+				print_rates(r, rates);
+		}
+		if (g.json)
+			std::cout << line.dump() << std::endl;
+		else
+			std::cout << std::endl;
+		prev = std::move(cur);
+		prev_t = now;
+	}
+}
+
+void run_show(const Globals &g, const std::string &dev, bool stats, double watch)
 {
 	if (!dev.empty())
 		vnic::check_ifname(dev, "device name");
+	if (watch < 0 || (watch > 0 && watch < 0.1))
+		throw nettune::UsageError("--watch: interval must be at least 0.1 s");
 	vnic::Client client;
+	if (watch > 0)
+		return watch_stats(g, client, dev, watch);
 	const auto devs = devices(client, dev);
 	if (stats)
 		show_stats(g, devs);
@@ -354,12 +470,15 @@ void add_show(CLI::App *vnic, Globals &g)
 	struct Args {
 		std::string dev;
 		bool stats = false;
+		double watch = 0;
 	};
 	auto a = std::make_shared<Args>();
 	auto *show = vnic->add_subcommand("show", "list pairs; -s: per-queue, per-CPU statistics");
 	show->add_option("dev", a->dev, "only this device");
 	show->add_flag("-s,--stats", a->stats, "per-queue counters, IRQs and per-CPU interrupts");
-	nettune::cli::on_run(show, g, [&g, a] { run_show(g, a->dev, a->stats); });
+	show->add_option("--watch", a->watch,
+			 "print per-second rates every SECONDS until interrupted (implies -s)");
+	nettune::cli::on_run(show, g, [&g, a] { run_show(g, a->dev, a->stats, a->watch); });
 }
 
 void add_vnic(CLI::App &app, Globals &g)

@@ -431,6 +431,87 @@ NapiFigures napi_figures(const QueueReport &q)
 	return f;
 }
 
+namespace {
+
+double rate(uint64_t before, uint64_t after, double seconds)
+{
+	return after > before && seconds > 0 ? (double)(after - before) / seconds : 0.0;
+}
+
+uint64_t counter_or_zero(const std::map<std::string, uint64_t> &m, const char *name)
+{
+	auto it = m.find(name);
+	return it == m.end() ? 0 : it->second;
+}
+
+std::vector<double> cpu_rates(const QueueReport &a, const QueueReport &b, double seconds)
+{
+	std::vector<double> out;
+	if (!a.irq || !b.irq || a.irq->irq != b.irq->irq)
+		return out;
+	for (size_t c = 0; c < b.irq->per_cpu.size() && c < a.irq->per_cpu.size(); c++)
+		out.push_back(rate(a.irq->per_cpu[c], b.irq->per_cpu[c], seconds));
+	return out;
+}
+
+QueueRates rates_between(const QueueReport &a, const QueueReport &b, double seconds)
+{
+	const NapiFigures fa = napi_figures(a), fb = napi_figures(b);
+	QueueRates r;
+	r.index = b.index;
+	r.rx_pps = rate(fa.rx_packets, fb.rx_packets, seconds);
+	r.rx_bps =
+		8 * rate(counter_or_zero(a.rx, "bytes"), counter_or_zero(b.rx, "bytes"), seconds);
+	r.drops = rate(counter_or_zero(a.rx, "drops"), counter_or_zero(b.rx, "drops"), seconds);
+	r.ring_full = rate(fa.ring_full, fb.ring_full, seconds);
+	r.irqs = rate(fa.irqs, fb.irqs, seconds);
+	r.polls = rate(fa.polls, fb.polls, seconds);
+	r.budget_exhausted = rate(fa.budget_exhausted, fb.budget_exhausted, seconds);
+	r.tx_pps =
+		rate(counter_or_zero(a.tx, "packets"), counter_or_zero(b.tx, "packets"), seconds);
+	r.tx_bps =
+		8 * rate(counter_or_zero(a.tx, "bytes"), counter_or_zero(b.tx, "bytes"), seconds);
+	r.packets_per_poll = r.polls > 0 ? r.rx_pps / r.polls : 0.0;
+	r.cpu_interrupts = cpu_rates(a, b, seconds);
+	return r;
+}
+
+} // namespace
+
+std::vector<QueueRates> queue_rates(const DeviceReport &before, const DeviceReport &after,
+				    double seconds)
+{
+	std::vector<QueueRates> out;
+	for (const auto &b : after.queues) {
+		QueueReport zero;
+		const QueueReport *a = &zero;
+		for (const auto &q : before.queues)
+			if (q.index == b.index)
+				a = &q;
+		out.push_back(rates_between(*a, b, seconds));
+	}
+	return out;
+}
+
+nlohmann::json rates_json(const std::vector<QueueRates> &rates)
+{
+	nlohmann::json j = nlohmann::json::array();
+	for (const auto &r : rates)
+		j.push_back({{"queue", r.index},
+			     {"rx_pps", r.rx_pps},
+			     {"rx_bps", r.rx_bps},
+			     {"drops_per_s", r.drops},
+			     {"ring_full_per_s", r.ring_full},
+			     {"irqs_per_s", r.irqs},
+			     {"polls_per_s", r.polls},
+			     {"packets_per_poll", r.packets_per_poll},
+			     {"budget_exhausted_per_s", r.budget_exhausted},
+			     {"tx_pps", r.tx_pps},
+			     {"tx_bps", r.tx_bps},
+			     {"cpu_interrupts_per_s", r.cpu_interrupts}});
+	return j;
+}
+
 nlohmann::json device_json(const DeviceInfo &d)
 {
 	nlohmann::json j = {{"device", d.name},

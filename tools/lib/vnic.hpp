@@ -132,7 +132,20 @@ struct NapiFigures {
 };
 NapiFigures napi_figures(const QueueReport &q);
 
+// Per-second rates of one queue between two reports (for --watch). A
+// counter that went backwards (queue re-created) counts as 0.
+struct QueueRates {
+	unsigned index = 0;
+	double rx_pps = 0, rx_bps = 0, drops = 0, ring_full = 0, irqs = 0, polls = 0;
+	double budget_exhausted = 0, tx_pps = 0, tx_bps = 0;
+	double packets_per_poll = 0;        // over the interval
+	std::vector<double> cpu_interrupts; // per CPU, per second
+};
+std::vector<QueueRates> queue_rates(const DeviceReport &before, const DeviceReport &after,
+				    double seconds);
+
 nlohmann::json device_json(const DeviceInfo &info);
+nlohmann::json rates_json(const std::vector<QueueRates> &rates);
 nlohmann::json report_json(const DeviceReport &r);
 
 } // namespace nettune::vnic

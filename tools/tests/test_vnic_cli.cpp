@@ -40,6 +40,8 @@ TEST_CASE("vnic add/set: unknown keywords and bad numbers exit 2 naming the word
 	check_usage_error({"vnic", "set", "nt0"}, "nothing to change");
 	check_usage_error({"vnic", "add"}, "name");
 	check_usage_error({"vnic", "frobnicate"}, "frobnicate");
+	check_usage_error({"vnic", "show", "--watch", "0.01"}, "--watch");
+	check_usage_error({"vnic", "show", "--watch", "often"}, "--watch");
 }
 
 TEST_CASE("vnic commands without the module exit 1 saying it is not loaded", "[vnic-cli]")
@@ -109,6 +111,11 @@ TEST_CASE("vnic rss: bad flows exit 2 naming the bad part", "[vnic-cli]")
 			  "'zz'");
 	check_usage_error({"vnic", "rss", "--flow", ms_flow}, "--queues");
 	check_usage_error({"vnic", "rss", "--queues", "4"}, "--flow");
+	check_usage_error({"vnic", "rss", "--flow", ms_flow, "--queues", "0"}, "--queues");
+	check_usage_error({"vnic", "rss", "--flow", ms_flow, "--queues", "2", "--indir-size", "0"},
+			  "--indir-size");
+	check_usage_error({"vnic", "rss", "eth0", "--flow", ms_flow, "--queues", "2"},
+			  "offline mode");
 }
 
 TEST_CASE("vnic rss on a device without RSS fails naming the device and request", "[vnic-cli]")

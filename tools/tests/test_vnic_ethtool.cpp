@@ -5,6 +5,11 @@
 #include "sysfs.hpp"
 
 #include <catch2/catch.hpp>
+#include <cstdio>
+#include <cstdlib>
+#include <sched.h>
+#include <thread>
+#include <unistd.h>
 
 using namespace nettune;
 
@@ -93,4 +98,79 @@ TEST_CASE("loopback has no ethtool statistics and that is not an error", "[ethto
 {
 	ethtool::Device lo("lo");
 	CHECK(lo.stats().empty());
+}
+
+namespace {
+
+std::string command_output(const std::string &cmd)
+{
+	std::string out;
+	FILE *p = popen(cmd.c_str(), "r");
+	if (!p)
+		return out;
+	char buf[4096];
+	size_t n;
+	while ((n = fread(buf, 1, sizeof(buf), p)) > 0)
+		out.append(buf, n);
+	pclose(p);
+	return out;
+}
+
+struct LiveVeth {
+	bool made = false;
+	ethtool::DriverInfo info;
+	ethtool::Channels channels;
+	ethtool::StatList stats;
+	std::string ethtool_s;
+	std::string rss_error;
+};
+
+// In a thread of its own inside a new network namespace (unshare affects
+// only the calling thread), so the host's devices are untouched; the
+// namespace and the veth pair go away when the thread ends.
+LiveVeth probe_veth()
+{
+	LiveVeth r;
+	std::thread t([&r] {
+		if (unshare(CLONE_NEWNET) != 0)
+			return;
+		if (std::system("ip link add va numtxqueues 3 numrxqueues 3 type veth peer vb "
+				"numtxqueues 3 numrxqueues 3 2>/dev/null") != 0)
+			return;
+		r.made = true;
+		ethtool::Device dev("va");
+		r.info = dev.driver_info();
+		r.channels = dev.channels();
+		r.stats = dev.stats();
+		r.ethtool_s = command_output("ethtool -S va 2>/dev/null");
+		try {
+			dev.rss();
+		} catch (const Error &e) {
+			r.rss_error = e.what();
+		}
+	});
+	t.join();
+	return r;
+}
+
+} // namespace
+
+TEST_CASE("live: the ioctls read a veth's driver info, channels and every ethtool -S counter",
+	  "[ethtool]")
+{
+	if (geteuid() != 0) {
+		WARN("needs root (a veth pair in a private network namespace): not run");
+		return;
+	}
+	auto r = probe_veth();
+	if (!r.made) {
+		WARN("cannot create a veth pair here: not run");
+		return;
+	}
+	CHECK(r.info.driver == "veth");
+	CHECK(r.channels.rx == 3);
+	CHECK(r.channels.tx == 3);
+	CHECK(r.stats == ethtool::parse_ethtool_s_text(r.ethtool_s));
+	CHECK(ethtool::group_by_queue(r.stats).queues.size() == 3);
+	CHECK_THAT(r.rss_error, Catch::Contains("va: read RSS"));
 }

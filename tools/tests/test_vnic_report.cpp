@@ -215,3 +215,35 @@ TEST_CASE("captured in the VM: a 4-queue ntvnic port's ethtool -S and /proc/inte
 	d.name = "fx0";
 	CHECK(vnic::build_report(d, stats, lines, proc_irq).queues[0].irq->irq == 30);
 }
+
+TEST_CASE("watch rates are counter deltas per second, resets count as zero", "[vnic-report]")
+{
+	auto lines = vnic::parse_proc_interrupts(ntvnic_interrupts);
+	auto before = vnic::build_report(two_queue_device(), two_queue_stats(), lines, proc_irq);
+	auto stats = two_queue_stats();
+	for (auto &[name, value] : stats) {
+		if (name == "rx_queue_0_packets")
+			value += 1000;
+		if (name == "rx_queue_0_bytes")
+			value += 250;
+		if (name == "rx_queue_0_polls")
+			value += 100;
+		if (name == "rx_queue_1_packets")
+			value = 0; // queue re-created
+	}
+	std::string later = ntvnic_interrupts;
+	later.replace(later.find("4096"), 4, "4296");
+	auto after = vnic::build_report(two_queue_device(), stats,
+					vnic::parse_proc_interrupts(later), proc_irq);
+	auto rates = vnic::queue_rates(before, after, 2.0);
+	REQUIRE(rates.size() == 2);
+	CHECK(rates[0].rx_pps == Approx(500));
+	CHECK(rates[0].rx_bps == Approx(1000));
+	CHECK(rates[0].polls == Approx(50));
+	CHECK(rates[0].packets_per_poll == Approx(10));
+	CHECK(rates[0].cpu_interrupts == std::vector<double>{0, 100});
+	CHECK(rates[1].rx_pps == 0);
+	auto j = vnic::rates_json(rates);
+	CHECK(j[0]["rx_pps"] == 500.0);
+	CHECK(j[0]["cpu_interrupts_per_s"][1] == 100.0);
+}
