@@ -30,33 +30,40 @@ done
 cpus=${cpus%,}
 nt_log "vb key $key, rx irq cpus $cpus"
 
-# run_kselftest PROTO_FLAG: listen 6 s while 32 flows (64 packets) arrive.
+# run_kselftest PROTO_FLAG: the sender loops first (python3 starts slowly
+# under TCG), sending 32 UDP flows or 16 TCP SYNs (nothing listens: SYN,
+# RST) every 0.3 s; the kernel selftest then listens for 6 s.
 run_kselftest() {
-	local flag=$1 out rc
+	local flag=$1 out rc sender
+	ip netns exec "$NS_a" python3 -c '
+import socket, sys, time
+udp = sys.argv[1] == "-u"
+end = time.time() + 60
+while time.time() < end:
+    for p in range(30000, 30032 if udp else 30016):
+        if udp:
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            s.bind(("10.0.0.1", p))
+            s.sendto(b"x", ("10.0.0.2", 9000))
+        else:
+            s = socket.socket()
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind(("10.0.0.1", p))
+            s.settimeout(1)
+            try:
+                s.connect(("10.0.0.2", 9000))
+            except OSError:
+                pass
+        s.close()
+    time.sleep(0.3)
+' "$flag" 2>/dev/null &
+	sender=$!
+	sleep 3
 	ip netns exec "$NS_b" "$tmp/toeplitz" -4 "$flag" -i vb -d 9000 -k "$key" -C "$cpus" -T 6000 -s \
-		>"$tmp/out" 2>&1 &
-	local pid=$!
-	sleep 1
-	if [ "$flag" = -u ]; then
-		# shellcheck disable=SC2046
-		ip netns exec "$NS_a" python3 "$here/udp_flows.py" 10.0.0.1 10.0.0.2 9000 \
-			$(for p in $(seq 30000 30031); do printf '%s:2 ' "$p"; done)
-	else
-		ip netns exec "$NS_a" python3 -c '
-import socket
-for p in range(30000, 30016):
-    s = socket.socket()
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind(("10.0.0.1", p))
-    s.settimeout(1)
-    try:
-        s.connect(("10.0.0.2", 9000))  # nothing listens: one SYN, then RST
-    except OSError:
-        pass
-    s.close()' 
-	fi
-	wait $pid
+		>"$tmp/out" 2>&1
 	rc=$?
+	kill "$sender" 2>/dev/null
+	wait "$sender" 2>/dev/null
 	out=$(cat "$tmp/out")
 	nt_log "toeplitz $flag: $(grep -o 'count: .*' <<<"$out")" >&2
 	echo "$rc $(grep -o 'pass=[0-9]*' <<<"$out" | cut -d= -f2) $(grep -o 'fail=[0-9]*' <<<"$out" | cut -d= -f2)"
@@ -64,10 +71,10 @@ for p in range(30000, 30016):
 
 read -r rc pass fail <<<"$(run_kselftest -u)"
 nt_eq "UDP: kernel selftest exits 0 (no hash or CPU mismatch)" 0 "$rc"
-nt_ge "UDP: it verified the 64 datagrams" "${pass:-0}" 64
+nt_ge "UDP: it verified at least 64 datagrams (32 flows)" "${pass:-0}" 64
 nt_eq "UDP: no failures" 0 "${fail:-1}"
 
 read -r rc pass fail <<<"$(run_kselftest -t)"
-nt_eq "TCP: kernel selftest exits 0 (SYNs of 16 connection attempts checked)" 0 "$rc"
-nt_ge "TCP: it verified the 16 SYNs" "${pass:-0}" 16
+nt_eq "TCP: kernel selftest exits 0 (SYNs of 16 flows checked)" 0 "$rc"
+nt_ge "TCP: it verified at least 16 SYNs" "${pass:-0}" 16
 nt_done
