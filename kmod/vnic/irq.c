@@ -206,8 +206,11 @@ err_ida:
 /*
  * RTNL. The caller has stopped every sender (rx_enabled false + grace
  * period) and disabled NAPI, so nothing raises this interrupt any more.
+ * Wait for deliveries already queued; the caller then waits for an RCU
+ * grace period (the IPI handler runs with irqs off, an RCU read-side
+ * section) before ntvnic_irq_teardown().
  */
-void ntvnic_irq_teardown(struct ntvnic_rxq *q)
+void ntvnic_irq_quiesce(struct ntvnic_rxq *q)
 {
 	if (!q->virq)
 		return;
@@ -215,11 +218,13 @@ void ntvnic_irq_teardown(struct ntvnic_rxq *q)
 	/* An async IPI may still be queued: wait until it has been taken. */
 	while (smp_load_acquire(&q->csd.node.u_flags) & CSD_FLAG_LOCK)
 		cpu_relax();
-	/*
-	 * The IPI handler runs with irqs off, an RCU read-side section: after
-	 * a grace period no delivery for this queue is still running.
-	 */
-	synchronize_rcu();
+}
+
+/* RTNL, after ntvnic_irq_quiesce() and a grace period. */
+void ntvnic_irq_teardown(struct ntvnic_rxq *q)
+{
+	if (!q->virq)
+		return;
 	free_irq(q->virq, q);
 	irq_dispose_mapping(q->virq);
 	ida_free(&ntvnic_hwirq_ida, q->hwirq);

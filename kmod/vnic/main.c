@@ -21,6 +21,9 @@ static int __init ntvnic_init(void)
 {
 	int err;
 
+	err = ntvnic_rss_selftest();
+	if (err)
+		return err;
 	err = ntvnic_irq_domain_init();
 	if (err)
 		return err;

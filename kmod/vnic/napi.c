@@ -9,6 +9,8 @@
  */
 #include <linux/netdevice.h>
 #include <linux/etherdevice.h>
+#include <net/busy_poll.h>
+#include <net/sock.h>
 #include "ntvnic.h"
 
 /*
@@ -84,7 +86,18 @@ int ntvnic_napi_poll(struct napi_struct *napi, int budget)
 		if (!skb)
 			break;
 		bytes += skb->len + ETH_HLEN;	/* eth_type_trans pulled it */
-		napi_gro_receive(napi, skb);
+		/*
+		 * The sender's TCP keeps the original of a transmitted clone
+		 * on its retransmit queue: GRO must not merge into a shared
+		 * skb_shared_info. As veth does: unclone, or skip GRO.
+		 */
+		skb_prepare_for_gro(skb);
+		if (skb_shared(skb) || skb_unclone(skb, GFP_ATOMIC)) {
+			skb_mark_napi_id(skb, napi);	/* busy polling */
+			netif_receive_skb(skb);
+		} else {
+			napi_gro_receive(napi, skb);
+		}
 		done++;
 	}
 	ntvnic_rx_account(q, done, bytes, true, done == budget);
@@ -98,6 +111,10 @@ int ntvnic_napi_poll(struct napi_struct *napi, int budget)
  * Legacy mode, hardirq context: no NAPI, every packet goes through
  * netif_rx() from the interrupt handler. The interrupt stays enabled, so
  * a flood costs one interrupt per packet (receive livelock).
+ * Known limit: an interrupt delivered on another CPU while this handler
+ * still runs (only right after an affinity change) is dropped by
+ * handle_simple_irq as "in progress"; a packet it announced then waits for
+ * the next interrupt. NAPI mode has no such window (NAPI re-checks).
  */
 void ntvnic_legacy_rx(struct ntvnic_rxq *q)
 {

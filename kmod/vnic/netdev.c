@@ -90,24 +90,35 @@ static void ntvnic_datapath_down(struct net_device *dev)
 	for (i = 0; i < priv->cfg.queues; i++) {
 		struct ntvnic_rxq *q = &priv->rxq[i];
 
-		if (q->napi_added) {
+		if (q->napi_enabled) {
 			napi_disable(&q->napi);
+			q->napi_enabled = false;
+		}
+		ntvnic_irq_quiesce(q);
+	}
+	/* One grace period covers every queue's last IRQ delivery. */
+	synchronize_rcu();
+
+	for (i = 0; i < priv->cfg.queues; i++) {
+		struct ntvnic_rxq *q = &priv->rxq[i];
+
+		ntvnic_irq_teardown(q);
+		if (q->napi_added) {
 			netif_napi_del(&q->napi);
 			q->napi_added = false;
 		}
-		ntvnic_irq_teardown(q);
-		if (q->ring_ready) {
-			n = 0;
-			while ((skb = __ptr_ring_consume(&q->ring))) {
-				kfree_skb(skb);
-				n++;
-			}
-			u64_stats_update_begin(&q->rx.syncp);
-			q->rx.purged += n;
-			u64_stats_update_end(&q->rx.syncp);
-			ptr_ring_cleanup(&q->ring, NULL);
-			q->ring_ready = false;
+		if (!q->ring_ready)
+			continue;
+		n = 0;
+		while ((skb = __ptr_ring_consume(&q->ring))) {
+			kfree_skb(skb);
+			n++;
 		}
+		u64_stats_update_begin(&q->rx.syncp);
+		q->rx.purged += n;
+		u64_stats_update_end(&q->rx.syncp);
+		ptr_ring_cleanup(&q->ring, NULL);
+		q->ring_ready = false;
 	}
 	priv->datapath_up = false;
 }
@@ -134,21 +145,19 @@ static int ntvnic_datapath_up(struct net_device *dev)
 		err = ntvnic_irq_setup(q);
 		if (err)
 			goto err;
-		if (q->napi_added)
+		if (q->napi_added) {
 			napi_enable(&q->napi);
+			q->napi_enabled = true;
+		}
 	}
 	priv->datapath_up = true;
-	WRITE_ONCE(priv->rx_enabled, true);
+	/* Rings and cfg.queues are published before senders may use them. */
+	smp_store_release(&priv->rx_enabled, true);
 	netif_tx_start_all_queues(dev);
 	return 0;
 
 err:
 	/* datapath_down() copes with the half-built queue i. */
-	if (i < priv->cfg.queues && priv->rxq[i].napi_added &&
-	    !priv->rxq[i].virq) {
-		netif_napi_del(&priv->rxq[i].napi);
-		priv->rxq[i].napi_added = false;
-	}
 	priv->datapath_up = true;
 	ntvnic_datapath_down(dev);
 	return err;

@@ -70,6 +70,7 @@ struct ntvnic_rxq {
 	bool ring_ready;
 	struct napi_struct napi;
 	bool napi_added;
+	bool napi_enabled;
 
 	/* Interrupt: see irq.c. */
 	unsigned int virq;		/* 0 when no IRQ is set up */
@@ -142,6 +143,7 @@ netdev_tx_t ntvnic_start_xmit(struct sk_buff *skb, struct net_device *dev);
 int ntvnic_irq_domain_init(void);
 void ntvnic_irq_domain_exit(void);
 int ntvnic_irq_setup(struct ntvnic_rxq *q);
+void ntvnic_irq_quiesce(struct ntvnic_rxq *q);
 void ntvnic_irq_teardown(struct ntvnic_rxq *q);
 void ntvnic_irq_raise(struct ntvnic_rxq *q);
 void ntvnic_irq_rearm(struct ntvnic_rxq *q);
@@ -156,6 +158,7 @@ u32 ntvnic_ring_used(struct ntvnic_rxq *q);
 struct ntvnic_rss *ntvnic_rss_alloc_default(u32 queues);
 void ntvnic_rss_reset_indir(struct ntvnic_priv *priv, u32 queues);
 u32 ntvnic_toeplitz(const u8 *key, const u8 *data, unsigned int len);
+int ntvnic_rss_selftest(void);
 unsigned int ntvnic_rss_steer(struct ntvnic_priv *priv, struct sk_buff *skb,
 			      unsigned int nq);
 

@@ -42,7 +42,7 @@ netdev_tx_t ntvnic_start_xmit(struct sk_buff *skb, struct net_device *dev)
 		goto drop;
 	ppriv = ntvnic_priv(peer);
 	/* rx_enabled false: the peer is down or reconfiguring its rings. */
-	if (unlikely(!READ_ONCE(ppriv->rx_enabled)))
+	if (unlikely(!smp_load_acquire(&ppriv->rx_enabled)))
 		goto drop;
 	nq = READ_ONCE(ppriv->cfg.queues);
 

@@ -8,7 +8,7 @@ source "$(dirname "$0")/vnic_lib.sh"
 nt_require_modules ntvnic
 nt_require_cmds ip ethtool ping
 [ "$(nproc)" -ge 2 ] || nt_skip_all "needs 2 CPUs"
-nt_plan 11
+nt_plan 10
 
 nt_netns_new a b
 vnic_pair_ns va "$NS_a" vb "$NS_b" 2

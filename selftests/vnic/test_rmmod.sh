@@ -32,8 +32,8 @@ nt_eq "no ntvnic port left in any namespace" 0 \
 nt_eq "no ntvnic IRQ left in /proc/interrupts" 0 "$(grep -c ntvnic /proc/interrupts)"
 
 nt_check "ntvnic loads again" nt_load_module ntvnic
-vnic_pair ve vf 2
-ip link set ve up
-ip link set vf up
-nt_check "a new pair comes up with its IRQs" bash -c "grep -q ' vf-rx-1\$' /proc/interrupts"
+vnic_pair re0 re1 2
+ip link set re0 up
+ip link set re1 up
+nt_check "a new pair comes up with its IRQs" bash -c "grep -q ' re1-rx-1\$' /proc/interrupts"
 nt_done

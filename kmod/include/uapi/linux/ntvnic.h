@@ -56,7 +56,9 @@ enum ntvnic_cmd {
 	NTVNIC_CMD_DEL,
 	/*
 	 * doit: one device (IFINDEX or IFNAME); dumpit: every ntvnic device
-	 * in the caller's namespace. Reply: the attributes marked "reported".
+	 * in the caller's namespace. Reply: the attributes marked "reported";
+	 * dump messages leave out the NTVNIC_A_QUEUE nests (64 of them do not
+	 * fit a dump buffer): GET one device for its queues.
 	 */
 	NTVNIC_CMD_GET,
 	/*
