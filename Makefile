@@ -18,9 +18,9 @@ PREFIX ?= /usr/local
 
 export KVER KDIR
 
-.PHONY: all modules bpf tools check demo vm lint install deps clean unit selftests
+.PHONY: all modules bpf tools kselftest-progs check demo vm lint install deps clean unit selftests
 
-all: modules bpf tools
+all: modules bpf tools kselftest-progs
 
 deps:
 	$(TOP)/scripts/install-deps
@@ -35,6 +35,25 @@ tools: bpf
 	cmake -S $(TOP)/tools -B $(BUILD)/tools -G Ninja \
 		-DCMAKE_BUILD_TYPE=$(CMAKE_BUILD_TYPE) -DNETTUNE_BPF_DIR=$(TOP)/bpf/build
 	cmake --build $(BUILD)/tools
+
+# Programs of the kernel's own selftests that ours run against our modules
+# (net/toeplitz.c checks ntvnic's RSS hash), built from Debian's
+# linux-source-6.1 tarball rather than copied into this tree.
+KSRC_TARBALL ?= /usr/src/linux-source-6.1.tar.xz
+KSELFTEST := $(BUILD)/kselftest
+
+kselftest-progs: $(KSELFTEST)/toeplitz
+
+$(KSELFTEST)/net/toeplitz.c: $(KSRC_TARBALL)
+	mkdir -p $(KSELFTEST)
+	tar -C $(KSELFTEST) --strip-components=4 -xJf $< \
+		linux-source-6.1/tools/testing/selftests/net/toeplitz.c
+	touch $@
+
+# toeplitz.c includes "../kselftest.h" for ARRAY_SIZE only.
+$(KSELFTEST)/toeplitz: $(KSELFTEST)/net/toeplitz.c
+	echo '#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))' >$(KSELFTEST)/kselftest.h
+	$(CC) -O2 -Wall -o $@ $<
 
 unit: tools
 	ctest --test-dir $(BUILD)/tools --output-on-failure
