@@ -7,7 +7,7 @@ source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/vnic_lib.sh"
 nt_require_modules ntvnic
 nt_require_cmds ip ethtool ping iperf3
-nt_plan 12
+nt_plan 11
 
 nt_netns_new a b
 vnic_pair_ns va "$NS_a" vb "$NS_b" 1
@@ -23,7 +23,6 @@ n1=$(vnic_stat "$NS_b" vb rx_queue_0_polls)
 nt_ge "vb queue 0 received the 15 echo requests" $((p1 - p0)) 15
 nt_ge "vb queue 0 took interrupts for them" $((i1 - i0)) 1
 nt_ge "vb queue 0 NAPI polled" $((n1 - n0)) 1
-nt_le "no more interrupts than packets (NAPI masks while polling)" $((i1 - i0)) $((p1 - p0))
 
 ip netns exec "$NS_b" iperf3 -s -1 -D -B 10.0.0.2 >/dev/null 2>&1
 nt_wait_for 5 ip netns exec "$NS_b" bash -c "ss -ltn | grep -q ':5201'"
