@@ -9,30 +9,16 @@ source "$(dirname "$0")/vnic_lib.sh"
 nt_require_modules ntvnic
 nt_require_cmds ip ethtool python3 taskset
 [ -x "$NETTUNE" ] || nt_skip_all "nettune not built ($NETTUNE)"
-here=$(cd "$(dirname "$0")" && pwd)
 nt_plan 7
 
-nt_netns_new a b
-for ns in "$NS_a" "$NS_b"; do
-	ip netns exec "$ns" sysctl -qw net.ipv6.conf.default.disable_ipv6=1
-done
-vnic_pair_ns va "$NS_a" vb "$NS_b" 1 2>/dev/null
-mac() { ip netns exec "$1" cat "/sys/class/net/$2/address"; }
-ip -n "$NS_a" neigh replace 10.0.0.2 lladdr "$(mac "$NS_b" vb)" dev va nud permanent
-ip -n "$NS_b" neigh replace 10.0.0.1 lladdr "$(mac "$NS_a" va)" dev vb nud permanent
+vnic_quiet_pair 1
 ip netns exec "$NS_a" ethtool -K va tx-udp-segmentation off
 
 s() { vnic_stat "$NS_b" vb "rx_queue_0_$1"; }
-# burst N: 3 bursts of N segments from CPU 0 with vb-rx-0 on CPU 0.
-burst() {
-	echo 0 >"/proc/irq/$(vnic_irq vb 0)/smp_affinity_list"
-	ip netns exec "$NS_a" taskset -c 0 python3 "$here/udp_burst.py" 10.0.0.1 10.0.0.2 9000 "$1" 3
-	sleep 0.5
-}
 
 nt_check "vnic set vb weight 8" "$NETTUNE" -n "$NS_b" vnic set vb weight 8
 p0=$(s packets) n0=$(s polls) e0=$(s budget_exhausted)
-burst 40
+vnic_burst 40
 p1=$(s packets) n1=$(s polls) e1=$(s budget_exhausted)
 nt_log "weight 8, 3 x 40: packets +$((p1 - p0)) polls +$((n1 - n0)) budget_exhausted +$((e1 - e0))"
 nt_eq "all 120 packets delivered" 120 $((p1 - p0))
@@ -41,7 +27,7 @@ nt_eq "18 polls in all (6 per burst)" 18 $((n1 - n0))
 
 nt_check "vnic set vb weight 64" "$NETTUNE" -n "$NS_b" vnic set vb weight 64
 e0=$(s budget_exhausted)
-burst 40
+vnic_burst 40
 nt_eq "weight 64: no poll exhausts the budget on 40-packet bursts" 0 $(($(s budget_exhausted) - e0))
 
 # Busy polling needs the socket to learn the queue's NAPI id.
@@ -53,7 +39,7 @@ s.settimeout(30)  # the sender is a python3 start away, slow under TCG
 print("ready", flush=True)
 s.recv(100)
 print(s.getsockopt(socket.SOL_SOCKET, 56))  # SO_INCOMING_NAPI_ID
-' | { read -r _; ip netns exec "$NS_a" python3 "$here/udp_flows.py" 10.0.0.1 10.0.0.2 9100 40000:1; cat; })
+' | { read -r _; ip netns exec "$NS_a" python3 "$VNIC_DIR/udp_flows.py" 10.0.0.1 10.0.0.2 9100 40000:1; cat; })
 want=$("$NETTUNE" -n "$NS_b" vnic show vb -s --json | python3 -c '
 import json, sys
 d = json.load(sys.stdin)

@@ -13,22 +13,12 @@ source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/vnic_lib.sh"
 nt_require_modules ntvnic
 nt_require_cmds ip ethtool python3 taskset
-here=$(cd "$(dirname "$0")" && pwd)
 nt_plan 9
 
-nt_netns_new a b
-# No IPv6 or ARP chatter: only the bursts reach vb.
-for ns in "$NS_a" "$NS_b"; do
-	ip netns exec "$ns" sysctl -qw net.ipv6.conf.default.disable_ipv6=1
-done
-vnic_pair_ns va "$NS_a" vb "$NS_b" 1 2>/dev/null
-mac() { ip netns exec "$1" cat "/sys/class/net/$2/address"; }
-ip -n "$NS_a" neigh replace 10.0.0.2 lladdr "$(mac "$NS_b" vb)" dev va nud permanent
-ip -n "$NS_b" neigh replace 10.0.0.1 lladdr "$(mac "$NS_a" va)" dev vb nud permanent
+vnic_quiet_pair 1
 nt_check "ethtool -G vb rx 8" ip netns exec "$NS_b" ethtool -G vb rx 8
 nt_check "ring size reads back as 8" bash -c "ip netns exec $NS_b ethtool -g vb | grep -A2 Current | grep -q 'RX:.*8\$'"
 ip netns exec "$NS_a" ethtool -K va tx-udp-segmentation off
-echo 0 >"/proc/irq/$(vnic_irq vb 0)/smp_affinity_list"
 
 r0=$(vnic_stat "$NS_b" vb rx_queue_0_packets)
 f0=$(vnic_stat "$NS_b" vb rx_queue_0_ring_full)
@@ -36,8 +26,7 @@ d0=$(vnic_stat "$NS_b" vb rx_queue_0_drops)
 sysstat() { ip netns exec "$NS_b" cat "/sys/class/net/vb/statistics/$1"; }
 m0=$(sysstat rx_missed_errors)
 o0=$(sysstat rx_fifo_errors)
-ip netns exec "$NS_a" taskset -c 0 python3 "$here/udp_burst.py" 10.0.0.1 10.0.0.2 9000 40 3
-sleep 0.5
+vnic_burst 40
 r1=$(vnic_stat "$NS_b" vb rx_queue_0_packets)
 f1=$(vnic_stat "$NS_b" vb rx_queue_0_ring_full)
 d1=$(vnic_stat "$NS_b" vb rx_queue_0_drops)
@@ -54,7 +43,6 @@ nt_eq "stats64 rx_fifo_errors counts them" 96 $((o1 - o0))
 # The same bursts with a 256 ring: nothing dropped.
 ip netns exec "$NS_b" ethtool -G vb rx 256
 f0=$(vnic_stat "$NS_b" vb rx_queue_0_ring_full)
-ip netns exec "$NS_a" taskset -c 0 python3 "$here/udp_burst.py" 10.0.0.1 10.0.0.2 9000 40 3
-sleep 0.5
+vnic_burst 40
 nt_eq "a 256 ring takes the same bursts without drops" 0 $(($(vnic_stat "$NS_b" vb rx_queue_0_ring_full) - f0))
 nt_done

@@ -2,6 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Helpers for the ntvnic selftests. Source after ../lib.sh.
 
+VNIC_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
 # vnic_pair A B [QUEUES]: create an ntvnic pair A <-> B in the current
 # namespace with `ip link add` (auto-named peer, renamed to B), QUEUES
 # combined queues on each port (ethtool -L). Deleted on exit.
@@ -42,4 +44,65 @@ vnic_irq() {
 # vnic_irq_count IRQ CPU: interrupts of IRQ counted on CPU.
 vnic_irq_count() {
 	awk -v i="$1:" -v c="$2" '$1 == i { print $(c + 2) }' /proc/interrupts
+}
+
+# vnic_quiet_pair QUEUES: namespaces a and b ($NS_a, $NS_b) with a pair
+# va <-> vb across them, IPv6 off and permanent neighbours, so no ARP,
+# IPv6 or other chatter reaches a counter: only what a test sends.
+vnic_quiet_pair() {
+	local ns
+	nt_netns_new a b || return 1
+	for ns in "$NS_a" "$NS_b"; do
+		ip netns exec "$ns" sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+	done
+	vnic_pair_ns va "$NS_a" vb "$NS_b" "$1" 2>/dev/null || return 1
+	ip -n "$NS_a" neigh replace 10.0.0.2 lladdr "$(vnic_mac "$NS_b" vb)" dev va nud permanent &&
+		ip -n "$NS_b" neigh replace 10.0.0.1 lladdr "$(vnic_mac "$NS_a" va)" dev vb nud permanent
+}
+
+# vnic_mac NS DEV: DEV's MAC address.
+vnic_mac() { ip netns exec "$1" cat "/sys/class/net/$2/address"; }
+
+# vnic_burst N (after vnic_quiet_pair): 3 bursts of N UDP segments from CPU 0
+# with vb-rx-0 on CPU 0, so NAPI cannot run before a burst ends.
+vnic_burst() {
+	echo 0 >"/proc/irq/$(vnic_irq vb 0)/smp_affinity_list"
+	ip netns exec "$NS_a" taskset -c 0 python3 "$VNIC_DIR/udp_burst.py" 10.0.0.1 10.0.0.2 9000 "$1" 3
+	sleep 0.5
+}
+
+# RSS flows (after vnic_quiet_pair with RSS_NQ queues): 32 UDP flows with
+# scattered source ports (RSS_SPORTS); flow i sends 1 + i % 7 datagrams, so
+# per-queue totals depend on which flow went where, not only how many.
+RSS_NQ=4
+RANDOM=3
+RSS_SPORTS=$(for i in $(seq 32); do echo $((10000 + RANDOM % 50000)); done | sort -un | head -32 | tr '\n' ' ')
+RSS_FLOWS=$(i=0; for p in $RSS_SPORTS; do printf '%s:%d ' "$p" $((1 + i % 7)); i=$((i + 1)); done)
+RSS_TOTAL=$(i=0; t=0; for p in $RSS_SPORTS; do t=$((t + 1 + i % 7)); i=$((i + 1)); done; echo $t)
+
+# rss_queue_counts: rx_queue_N_packets of vb, space separated.
+rss_queue_counts() {
+	ip netns exec "$NS_b" ethtool -S vb |
+		awk -v n=$RSS_NQ '{ for (q = 0; q < n; q++) if ($1 == "rx_queue_" q "_packets:") c[q] = $2 }
+			END { for (q = 0; q < n; q++) printf "%d ", c[q]; print "" }'
+}
+
+# rss_expected: per-queue packet counts the reference hash predicts for
+# RSS_FLOWS with vb's current key and table.
+rss_expected() {
+	# shellcheck disable=SC2086
+	ip netns exec "$NS_b" python3 "$VNIC_DIR/toeplitz.py" vb 10.0.0.1 10.0.0.2 udp $RSS_SPORTS --dport 9000 |
+		awk -v n=$RSS_NQ '{ c[$2] += 1 + (NR - 1) % 7 } END { for (q = 0; q < n; q++) printf "%d ", c[q] + 0; print "" }'
+}
+
+# rss_run_flows: send RSS_FLOWS, print per-queue deltas.
+rss_run_flows() {
+	local before after q out=""
+	read -ra before <<<"$(rss_queue_counts)"
+	# shellcheck disable=SC2086
+	ip netns exec "$NS_a" python3 "$VNIC_DIR/udp_flows.py" 10.0.0.1 10.0.0.2 9000 $RSS_FLOWS
+	sleep 0.5
+	read -ra after <<<"$(rss_queue_counts)"
+	for ((q = 0; q < RSS_NQ; q++)); do out+="$((after[q] - before[q])) "; done
+	echo "$out"
 }
