@@ -250,4 +250,4 @@ module_exit(ntcubic_unregister);
 MODULE_AUTHOR("nettune");
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("CUBIC (RFC 9438) with HyStart++ (RFC 9406)");
-MODULE_VERSION("1.0");
+MODULE_VERSION("0.1.0");
