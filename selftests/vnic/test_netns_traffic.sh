@@ -16,14 +16,13 @@ nt_defer ip netns del "$nsb"
 vnic_pair_ns va "$NS_a" vb "$nsb" 4
 pidfile=$(mktemp)
 nt_defer rm -f "$pidfile"
-ip netns exec "$nsb" iperf3 -s -1 -D -B 10.0.0.2 -I "$pidfile" >/dev/null 2>&1
-nt_wait_for 5 ip netns exec "$nsb" bash -c "ss -ltn | grep -q ':5201'"
+vnic_iperf_server "$nsb" -I "$pidfile"
 ip netns exec "$NS_a" iperf3 -c 10.0.0.2 -t 20 -P 4 >/dev/null 2>&1 &
 nt_defer kill $!
 ip netns exec "$NS_a" ping -f -W 1 10.0.0.2 >/dev/null 2>&1 &
 nt_defer kill $!
 sleep 2
-rx=$(ip netns exec "$nsb" ethtool -S vb | awk '/rx_queue_[0-9]+_packets/ { s += $2 } END { print s }')
+rx=$(vnic_rx_packets "$nsb" vb)
 nt_ge "traffic is flowing (vb rx > 1000 packets)" "$rx" 1000
 
 # The namespace goes when its last reference (iperf3 server) goes too.

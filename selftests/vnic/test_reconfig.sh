@@ -11,8 +11,7 @@ nt_plan 8
 
 nt_netns_new a b
 vnic_pair_ns va "$NS_a" vb "$NS_b" 2
-ip netns exec "$NS_b" iperf3 -s -1 -D -B 10.0.0.2 >/dev/null 2>&1
-nt_wait_for 5 ip netns exec "$NS_b" bash -c "ss -ltn | grep -q ':5201'"
+vnic_iperf_server "$NS_b"
 ip netns exec "$NS_a" iperf3 -c 10.0.0.2 -t 5 -P 2 -J >"/tmp/iperf3-reconfig-$$.json" 2>&1 &
 client=$!
 sleep 0.5

@@ -15,14 +15,13 @@ vnic_pair_ns va "$NS_a" vb "$NS_b" 4
 vnic_pair vc vd 2
 ip link set vc up
 ip link set vd up
-ip netns exec "$NS_b" iperf3 -s -1 -D -B 10.0.0.2 >/dev/null 2>&1
-nt_wait_for 5 ip netns exec "$NS_b" bash -c "ss -ltn | grep -q ':5201'"
+vnic_iperf_server "$NS_b"
 ip netns exec "$NS_a" iperf3 -c 10.0.0.2 -t 20 -P 4 >/dev/null 2>&1 &
 nt_defer kill $!
 ip netns exec "$NS_b" ping -f -W 1 10.0.0.1 >/dev/null 2>&1 &
 nt_defer kill $!
 sleep 2
-rx=$(ip netns exec "$NS_b" ethtool -S vb | awk '/rx_queue_[0-9]+_packets/ { s += $2 } END { print s }')
+rx=$(vnic_rx_packets "$NS_b" vb)
 nt_ge "traffic is flowing before rmmod (vb rx > 1000 packets)" "$rx" 1000
 
 nt_check "rmmod ntvnic with traffic flowing" rmmod ntvnic

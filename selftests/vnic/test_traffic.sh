@@ -24,8 +24,7 @@ nt_ge "vb queue 0 received the 15 echo requests" $((p1 - p0)) 15
 nt_ge "vb queue 0 took interrupts for them" $((i1 - i0)) 1
 nt_ge "vb queue 0 NAPI polled" $((n1 - n0)) 1
 
-ip netns exec "$NS_b" iperf3 -s -1 -D -B 10.0.0.2 >/dev/null 2>&1
-nt_wait_for 5 ip netns exec "$NS_b" bash -c "ss -ltn | grep -q ':5201'"
+vnic_iperf_server "$NS_b"
 b0=$(vnic_stat "$NS_b" vb rx_queue_0_bytes)
 out=$(ip netns exec "$NS_a" iperf3 -c 10.0.0.2 -t 2 -J 2>&1)
 rc=$?
@@ -36,7 +35,7 @@ b1=$(vnic_stat "$NS_b" vb rx_queue_0_bytes)
 nt_ge "iperf3 moved more than 1 MB" "$rcvd" 1000000
 nt_ge "vb rx bytes cover the TCP payload" $((b1 - b0)) "$rcvd"
 
-sum=$(ip netns exec "$NS_b" ethtool -S vb | awk '/rx_queue_[0-9]+_packets/ { s += $2 } END { print s }')
+sum=$(vnic_rx_packets "$NS_b" vb)
 link=$(ip -n "$NS_b" -s -j link show vb | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["stats64"]["rx"]["packets"])')
 # Read in this order, stray IPv6/ARP packets in between only add to link.
 nt_ge "ip -s link rx packets >= sum of ethtool rx_queue_N_packets read before" "$link" "$sum"

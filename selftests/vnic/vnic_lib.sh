@@ -106,3 +106,17 @@ rss_run_flows() {
 	for ((q = 0; q < RSS_NQ; q++)); do out+="$((after[q] - before[q])) "; done
 	echo "$out"
 }
+
+# vnic_iperf_server NS [ARGS...]: a one-shot iperf3 daemon on 10.0.0.2 in
+# NS, listening when this returns.
+vnic_iperf_server() {
+	local ns=$1
+	shift
+	ip netns exec "$ns" iperf3 -s -1 -D -B 10.0.0.2 "$@" >/dev/null 2>&1
+	nt_wait_for 5 ip netns exec "$ns" bash -c "ss -ltn | grep -q ':5201'"
+}
+
+# vnic_rx_packets NS DEV: the sum of DEV's rx_queue_N_packets.
+vnic_rx_packets() {
+	ip netns exec "$1" ethtool -S "$2" | awk '/rx_queue_[0-9]+_packets/ { s += $2 } END { print s }'
+}
