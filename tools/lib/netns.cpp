@@ -10,18 +10,30 @@
 
 namespace nettune {
 
+NetnsFd::NetnsFd(const std::string &name)
+{
+	if (name.empty())
+		return;
+	const std::string path = "/run/netns/" + name;
+	fd_ = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+	if (fd_ < 0)
+		throw Error(
+			errno_message("network namespace '" + name + "' (" + path + ")", errno));
+}
+
+NetnsFd::~NetnsFd()
+{
+	if (fd_ >= 0)
+		close(fd_);
+}
+
 void enter_netns(const std::string &name)
 {
 	if (name.empty() || name.find('/') != std::string::npos)
 		throw UsageError("invalid network namespace name '" + name + "'");
-	std::string path = "/run/netns/" + name;
-	int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		throw Error(
-			errno_message("network namespace '" + name + "' (" + path + ")", errno));
-	int rc = setns(fd, CLONE_NEWNET);
+	const NetnsFd ns(name);
+	int rc = setns(ns.fd(), CLONE_NEWNET);
 	int err = errno;
-	close(fd);
 	if (rc < 0)
 		throw Error(errno_message("cannot enter network namespace '" + name + "'", err));
 

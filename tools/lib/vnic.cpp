@@ -2,14 +2,13 @@
 
 #include "error.hpp"
 #include "genl.hpp"
+#include "netns.hpp"
 #include "sysfs.hpp"
 
 #include <cstring>
-#include <fcntl.h>
 #include <linux/if.h>
 #include <netlink/attr.h>
 #include <uapi/linux/ntvnic.h>
-#include <unistd.h>
 
 namespace nettune::vnic {
 
@@ -165,30 +164,6 @@ DeviceInfo parse_device(const GenlAttrs &a)
 }
 
 namespace {
-
-// Opens /run/netns/NAME for NTVNIC_A_NETNS_FD; closed when it goes away.
-class NetnsFd {
-public:
-	explicit NetnsFd(const std::string &name)
-	{
-		if (name.empty())
-			return;
-		const std::string path = "/run/netns/" + name;
-		fd_ = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-		if (fd_ < 0)
-			throw Error(errno_message("network namespace '" + name + "' (" + path + ")",
-						  errno));
-	}
-	~NetnsFd()
-	{
-		if (fd_ >= 0)
-			close(fd_);
-	}
-	int fd() const { return fd_; }
-
-private:
-	int fd_ = -1;
-};
 
 void put_settings(nl_msg *msg, const Settings &s)
 {
