@@ -10,7 +10,6 @@
 #include <cerrno>
 #include <charconv>
 #include <cstring>
-#include <fcntl.h>
 #include <fstream>
 #include <memory>
 #include <sys/stat.h>
@@ -95,14 +94,8 @@ void set_default(const std::string &algo, const std::string &dir)
 		if (known && std::find(list.begin(), list.end(), algo) == list.end())
 			throw_restricted(algo, allowed);
 	}
-	// One write(2) so the kernel's errno reaches us.
-	int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		throw Error(errno_message("cannot open " + path, errno));
-	ssize_t n = ::write(fd, algo.data(), algo.size());
-	int err = errno;
-	::close(fd);
-	if (n == static_cast<ssize_t>(algo.size()))
+	const int err = write_file_errno(path, algo);
+	if (err == 0)
 		return;
 	if (err == ENOENT) {
 		std::string avail;
@@ -194,13 +187,8 @@ void write_param(const ParamAssignment &a, const std::string &dir)
 	if (list_dir(dir).empty())
 		throw Error("tcp_ntcubic is not loaded (no " + dir + "): modprobe tcp_ntcubic");
 	const std::string text = std::to_string(a.value);
-	int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		throw Error(errno_message("cannot open " + path, errno));
-	ssize_t n = ::write(fd, text.data(), text.size());
-	int err = errno;
-	::close(fd);
-	if (n == static_cast<ssize_t>(text.size()))
+	const int err = write_file_errno(path, text);
+	if (err == 0)
 		return;
 	std::string msg = errno_message("tcp_ntcubic refused " + a.name + "=" + text, err);
 	if (const ParamSpec *s = find_param(a.name); s && err == EINVAL)

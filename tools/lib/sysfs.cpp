@@ -6,8 +6,10 @@
 #include <cerrno>
 #include <charconv>
 #include <dirent.h>
+#include <fcntl.h>
 #include <fstream>
 #include <sstream>
+#include <unistd.h>
 
 namespace nettune {
 
@@ -55,15 +57,23 @@ uint64_t read_u64(const std::string &path)
 	return v;
 }
 
+int write_file_errno(const std::string &path, const std::string &text)
+{
+	int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		throw Error(errno_message("cannot open " + path, errno));
+	ssize_t n = ::write(fd, text.data(), text.size());
+	int err = n < 0 ? errno : 0;
+	::close(fd);
+	if (err == 0 && n != static_cast<ssize_t>(text.size()))
+		err = EIO;
+	return err;
+}
+
 void write_file(const std::string &path, const std::string &text)
 {
-	std::ofstream out(path);
-	if (!out)
-		throw Error(errno_message("cannot open " + path, errno));
-	out << text;
-	out.flush();
-	if (!out)
-		throw Error(errno_message("cannot write '" + text + "' to " + path, errno));
+	if (int err = write_file_errno(path, text))
+		throw Error(errno_message("cannot write '" + text + "' to " + path, err));
 }
 
 std::vector<std::string> list_dir(const std::string &path)

@@ -17,6 +17,10 @@ std::string read_line(const std::string &path);
 uint64_t read_u64(const std::string &path);
 // Writes text to a file (sysfs, procfs); throws Error naming the path.
 void write_file(const std::string &path, const std::string &text);
+// Writes text with one write(2), so the errno a sysctl or module parameter
+// handler returns reaches the caller: 0 when all was written, else that
+// errno. Throws Error naming the path if it cannot be opened.
+int write_file_errno(const std::string &path, const std::string &text);
 // Entries of a directory, sorted; empty if it does not exist.
 std::vector<std::string> list_dir(const std::string &path);
 
