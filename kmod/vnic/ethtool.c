@@ -15,7 +15,8 @@ static const char ntvnic_rx_stat_names[][ETH_GSTRING_LEN] = {
 };
 
 static const char ntvnic_tx_stat_names[][ETH_GSTRING_LEN] = {
-	"packets", "bytes", "drops",
+	"packets", "bytes", "drops", "irqs", "polls", "kicks", "stops",
+	"wakes",
 };
 
 #define NTVNIC_RX_STATS	ARRAY_SIZE(ntvnic_rx_stat_names)
@@ -138,6 +139,11 @@ static void ntvnic_get_ethtool_stats(struct net_device *dev,
 		*data++ = s.tx_packets;
 		*data++ = s.tx_bytes;
 		*data++ = s.tx_drops;
+		*data++ = s.tx_irqs;
+		*data++ = s.tx_polls;
+		*data++ = s.tx_kicks;
+		*data++ = s.tx_stops;
+		*data++ = s.tx_wakes;
 	}
 }
 

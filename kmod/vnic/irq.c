@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ntvnic interrupts: every RX queue owns a real Linux IRQ.
+ * ntvnic interrupts: every RX queue and every TX queue owns a real Linux
+ * IRQ.
  *
  * The module has one linear irq_domain (hwirqs allocated from an IDA) with
  * a small irq_chip. A queue's IRQ is mapped and requested in ndo_open as
- * "<dev>-rx-<q>", so it shows in /proc/interrupts with per-CPU counts and
- * its affinity is set through /proc/irq/N/smp_affinity_list.
+ * "<dev>-rx-<q>" (receive) or "<dev>-tx-<q>" (transmit completion), so it
+ * shows in /proc/interrupts with per-CPU counts and its affinity is set
+ * through /proc/irq/N/smp_affinity_list.
  *
  * "Raising" the interrupt (what a NIC does after DMA) is ntvnic_irq_raise():
  * it reads the effective affinity CPU the chip recorded and runs
@@ -13,14 +15,16 @@
  * (smp_call_function_single_async) for another CPU, or an irq_work
  * self-IPI for the local one -- which calls generic_handle_domain_irq();
  * the flow handler (handle_simple_irq) counts the interrupt on that CPU
- * and calls the queue's handler, ntvnic_rx_irq().
+ * and calls the queue's handler, ntvnic_rx_irq() (napi.c) or
+ * ntvnic_tx_irq() (wire.c).
  *
- * Masking: like a NIC's interrupt mask register, q->armed is the device's
- * own enable bit. The handler clears it (NAPI mode) and NAPI sets it again
- * after napi_complete_done() (ntvnic_irq_rearm). The irq_chip mask/unmask
- * (used by the IRQ core, e.g. disable_irq) is q->chip_masked. Senders raise
- * the interrupt only when both allow it; rearm and unmask re-raise when
- * the ring is not empty, so no packet waits for a later one.
+ * Masking: like a NIC's interrupt mask register, irq->armed is the
+ * device's own enable bit. The handler clears it (NAPI) and NAPI sets it
+ * again after napi_complete_done() (ntvnic_irq_rearm). The irq_chip
+ * mask/unmask (used by the IRQ core, e.g. disable_irq) is
+ * irq->chip_masked. The interrupt is raised only when both allow it; rearm
+ * and unmask re-raise while irq->pending() reports work, so no packet
+ * waits for a later one.
  */
 #include <linux/interrupt.h>
 #include <linux/irq.h>
@@ -36,20 +40,20 @@ static DEFINE_IDA(ntvnic_hwirq_ida);
 
 static void ntvnic_irq_mask(struct irq_data *d)
 {
-	struct ntvnic_rxq *q = irq_data_get_irq_chip_data(d);
+	struct ntvnic_qirq *irq = irq_data_get_irq_chip_data(d);
 
-	WRITE_ONCE(q->chip_masked, true);
+	WRITE_ONCE(irq->chip_masked, true);
 }
 
 static void ntvnic_irq_unmask(struct irq_data *d)
 {
-	struct ntvnic_rxq *q = irq_data_get_irq_chip_data(d);
+	struct ntvnic_qirq *irq = irq_data_get_irq_chip_data(d);
 
-	WRITE_ONCE(q->chip_masked, false);
-	/* Level-triggered semantics: a non-empty ring interrupts again. */
+	WRITE_ONCE(irq->chip_masked, false);
+	/* Level-triggered semantics: a queue with work interrupts again. */
 	smp_mb();
-	if (READ_ONCE(q->armed) && ntvnic_ring_used(q))
-		ntvnic_irq_raise(q);
+	if (READ_ONCE(irq->armed) && irq->pending(irq))
+		ntvnic_irq_raise(irq);
 }
 
 /*
@@ -60,7 +64,7 @@ static void ntvnic_irq_unmask(struct irq_data *d)
 static int ntvnic_irq_set_affinity(struct irq_data *d,
 				   const struct cpumask *mask, bool force)
 {
-	struct ntvnic_rxq *q = irq_data_get_irq_chip_data(d);
+	struct ntvnic_qirq *irq = irq_data_get_irq_chip_data(d);
 	unsigned int cpu;
 
 	cpu = force ? cpumask_first(mask) :
@@ -68,7 +72,7 @@ static int ntvnic_irq_set_affinity(struct irq_data *d,
 	if (cpu >= nr_cpu_ids)
 		return -EINVAL;
 	irq_data_update_effective_affinity(d, cpumask_of(cpu));
-	WRITE_ONCE(q->irq_cpu, cpu);
+	WRITE_ONCE(irq->cpu, cpu);
 	return IRQ_SET_MASK_OK;
 }
 
@@ -100,9 +104,9 @@ static const struct irq_domain_ops ntvnic_domain_ops = {
 };
 
 /* Hardirq context, irqs off: on the CPU the affinity chose. */
-static void ntvnic_irq_deliver(struct ntvnic_rxq *q)
+static void ntvnic_irq_deliver(struct ntvnic_qirq *irq)
 {
-	generic_handle_domain_irq(ntvnic_domain, q->hwirq);
+	generic_handle_domain_irq(ntvnic_domain, irq->hwirq);
 }
 
 static void ntvnic_irq_csd_fn(void *info)
@@ -112,7 +116,7 @@ static void ntvnic_irq_csd_fn(void *info)
 
 static void ntvnic_irq_work_fn(struct irq_work *work)
 {
-	ntvnic_irq_deliver(container_of(work, struct ntvnic_rxq, irq_work));
+	ntvnic_irq_deliver(container_of(work, struct ntvnic_qirq, work));
 }
 
 /*
@@ -121,50 +125,41 @@ static void ntvnic_irq_work_fn(struct irq_work *work)
  * duplicates coalesce (a pending IPI/irq_work is not queued twice), as a
  * NIC's interrupt cause register does.
  */
-void ntvnic_irq_raise(struct ntvnic_rxq *q)
+void ntvnic_irq_raise(struct ntvnic_qirq *irq)
 {
-	int cpu = READ_ONCE(q->irq_cpu);
+	int cpu = READ_ONCE(irq->cpu);
 	int this = get_cpu();
 
 	if (cpu == this || !cpu_online(cpu) ||
-	    smp_call_function_single_async(cpu, &q->csd) == -ENXIO)
-		irq_work_queue(&q->irq_work);
+	    smp_call_function_single_async(cpu, &irq->csd) == -ENXIO)
+		irq_work_queue(&irq->work);
 	/* -EBUSY: an IPI for this queue is already on its way. */
 	put_cpu();
 }
 
 /* NAPI finished: enable the queue interrupt, re-raise if work arrived. */
-void ntvnic_irq_rearm(struct ntvnic_rxq *q)
+void ntvnic_irq_rearm(struct ntvnic_qirq *irq)
 {
-	WRITE_ONCE(q->armed, true);
-	/* Pairs with the barrier in ntvnic_rxq_enqueue() (store buffering). */
+	WRITE_ONCE(irq->armed, true);
+	/*
+	 * Pairs with the barrier a producer puts between publishing work and
+	 * reading armed (store buffering): either it sees armed or we see
+	 * the work.
+	 */
 	smp_mb();
-	if (!READ_ONCE(q->chip_masked) && ntvnic_ring_used(q))
-		ntvnic_irq_raise(q);
+	if (!READ_ONCE(irq->chip_masked) && irq->pending(irq))
+		ntvnic_irq_raise(irq);
 }
 
-static irqreturn_t ntvnic_rx_irq(int irq, void *data)
+/*
+ * RTNL, process context. Map and request "<dev>-<dir>-<index>"; the queue
+ * (dev_id) is ready to take the interrupt. handler gets dev_id and must
+ * count the interrupt in irq->stats.
+ */
+int ntvnic_irq_setup(struct ntvnic_qirq *irq, struct net_device *dev,
+		     const char *dir, unsigned int index,
+		     irq_handler_t handler, void *dev_id)
 {
-	struct ntvnic_rxq *q = data;
-
-	u64_stats_update_begin(&q->irq.syncp);
-	q->irq.irqs++;
-	u64_stats_update_end(&q->irq.syncp);
-
-	if (q->priv->cfg.mode == NTVNIC_MODE_LEGACY) {
-		ntvnic_legacy_rx(q);
-		return IRQ_HANDLED;
-	}
-	/* Mask the queue interrupt until NAPI has emptied the ring. */
-	WRITE_ONCE(q->armed, false);
-	napi_schedule_irqoff(&q->napi);
-	return IRQ_HANDLED;
-}
-
-/* RTNL, process context. The queue's ring and NAPI exist already. */
-int ntvnic_irq_setup(struct ntvnic_rxq *q)
-{
-	struct net_device *dev = q->priv->dev;
 	unsigned int cpu;
 	int hw, virq, err;
 
@@ -176,59 +171,60 @@ int ntvnic_irq_setup(struct ntvnic_rxq *q)
 		err = -ENOMEM;
 		goto err_ida;
 	}
-	q->hwirq = hw;
-	q->virq = virq;
-	q->armed = true;
-	q->chip_masked = false;
-	q->irq_cpu = 0;
-	INIT_CSD(&q->csd, ntvnic_irq_csd_fn, q);
-	init_irq_work(&q->irq_work, ntvnic_irq_work_fn);
-	irq_set_chip_data(virq, q);
-	snprintf(q->irq_name, sizeof(q->irq_name), "%s-rx-%u", dev->name,
-		 q->index);
+	irq->hwirq = hw;
+	irq->virq = virq;
+	irq->armed = true;
+	irq->chip_masked = false;
+	irq->cpu = 0;
+	irq->dev_id = dev_id;
+	INIT_CSD(&irq->csd, ntvnic_irq_csd_fn, irq);
+	init_irq_work(&irq->work, ntvnic_irq_work_fn);
+	irq_set_chip_data(virq, irq);
+	snprintf(irq->name, sizeof(irq->name), "%s-%s-%u", dev->name, dir,
+		 index);
 
-	err = request_irq(virq, ntvnic_rx_irq, 0, q->irq_name, q);
+	err = request_irq(virq, handler, 0, irq->name, dev_id);
 	if (err)
 		goto err_map;
 	/* Spread queues over CPUs by default, as NIC drivers do. */
-	cpu = cpumask_local_spread(q->index, NUMA_NO_NODE);
+	cpu = cpumask_local_spread(index, NUMA_NO_NODE);
 	irq_set_affinity(virq, cpumask_of(cpu));
 	return 0;
 
 err_map:
 	irq_dispose_mapping(virq);
-	q->virq = 0;
+	irq->virq = 0;
 err_ida:
 	ida_free(&ntvnic_hwirq_ida, hw);
 	return err;
 }
 
 /*
- * RTNL. The caller has stopped every sender (rx_enabled false + grace
- * period) and disabled NAPI, so nothing raises this interrupt any more.
+ * RTNL. The caller has stopped everything that raises this interrupt
+ * (senders out of the peer's RX side, TX queues disabled, NAPI disabled).
  * Wait for deliveries already queued; the caller then waits for an RCU
  * grace period (the IPI handler runs with irqs off, an RCU read-side
  * section) before ntvnic_irq_teardown().
  */
-void ntvnic_irq_quiesce(struct ntvnic_rxq *q)
+void ntvnic_irq_quiesce(struct ntvnic_qirq *irq)
 {
-	if (!q->virq)
+	if (!irq->virq)
 		return;
-	irq_work_sync(&q->irq_work);
+	irq_work_sync(&irq->work);
 	/* An async IPI may still be queued: wait until it has been taken. */
-	while (smp_load_acquire(&q->csd.node.u_flags) & CSD_FLAG_LOCK)
+	while (smp_load_acquire(&irq->csd.node.u_flags) & CSD_FLAG_LOCK)
 		cpu_relax();
 }
 
 /* RTNL, after ntvnic_irq_quiesce() and a grace period. */
-void ntvnic_irq_teardown(struct ntvnic_rxq *q)
+void ntvnic_irq_teardown(struct ntvnic_qirq *irq)
 {
-	if (!q->virq)
+	if (!irq->virq)
 		return;
-	free_irq(q->virq, q);
-	irq_dispose_mapping(q->virq);
-	ida_free(&ntvnic_hwirq_ida, q->hwirq);
-	q->virq = 0;
+	free_irq(irq->virq, irq->dev_id);
+	irq_dispose_mapping(irq->virq);
+	ida_free(&ntvnic_hwirq_ida, irq->hwirq);
+	irq->virq = 0;
 }
 
 int ntvnic_irq_domain_init(void)

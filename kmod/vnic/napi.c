@@ -37,8 +37,8 @@ int ntvnic_rxq_enqueue(struct ntvnic_rxq *q, struct sk_buff *skb)
 	 * the packet.
 	 */
 	smp_mb();
-	if (READ_ONCE(q->armed) && !READ_ONCE(q->chip_masked))
-		ntvnic_irq_raise(q);
+	if (READ_ONCE(q->irq.armed) && !READ_ONCE(q->irq.chip_masked))
+		ntvnic_irq_raise(&q->irq);
 	return 0;
 }
 
@@ -103,7 +103,7 @@ int ntvnic_napi_poll(struct napi_struct *napi, int budget)
 	ntvnic_rx_account(q, done, bytes, true, done == budget);
 
 	if (done < budget && napi_complete_done(napi, done))
-		ntvnic_irq_rearm(q);
+		ntvnic_irq_rearm(&q->irq);
 	return done;
 }
 
@@ -116,7 +116,7 @@ int ntvnic_napi_poll(struct napi_struct *napi, int budget)
  * handle_simple_irq as "in progress"; a packet it announced then waits for
  * the next interrupt. NAPI mode has no such window (NAPI re-checks).
  */
-void ntvnic_legacy_rx(struct ntvnic_rxq *q)
+static void ntvnic_legacy_rx(struct ntvnic_rxq *q)
 {
 	struct sk_buff *skb;
 	unsigned int pkts = 0;
@@ -128,4 +128,28 @@ void ntvnic_legacy_rx(struct ntvnic_rxq *q)
 		pkts++;
 	}
 	ntvnic_rx_account(q, pkts, bytes, false, false);
+}
+
+bool ntvnic_rx_pending(struct ntvnic_qirq *irq)
+{
+	return ntvnic_ring_used(container_of(irq, struct ntvnic_rxq, irq));
+}
+
+/* The RX queue interrupt, hardirq on the queue's affinity CPU. */
+irqreturn_t ntvnic_rx_irq(int irq, void *data)
+{
+	struct ntvnic_rxq *q = data;
+
+	u64_stats_update_begin(&q->irq.stats.syncp);
+	q->irq.stats.irqs++;
+	u64_stats_update_end(&q->irq.stats.syncp);
+
+	if (q->priv->cfg.mode == NTVNIC_MODE_LEGACY) {
+		ntvnic_legacy_rx(q);
+		return IRQ_HANDLED;
+	}
+	/* Mask the queue interrupt until NAPI has emptied the ring. */
+	WRITE_ONCE(q->irq.armed, false);
+	napi_schedule_irqoff(&q->napi);
+	return IRQ_HANDLED;
 }

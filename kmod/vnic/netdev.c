@@ -71,56 +71,138 @@ bool ntvnic_is_ntvnic(const struct net_device *dev)
 	return dev->rtnl_link_ops == &ntvnic_link_ops;
 }
 
+/* RTNL, NAPI disabled: free the queue's IRQ and NAPI, purge its ring. */
+static void ntvnic_rxq_down(struct ntvnic_rxq *q)
+{
+	struct sk_buff *skb;
+	unsigned int n = 0;
+
+	ntvnic_irq_teardown(&q->irq);
+	if (q->napi_added) {
+		netif_napi_del(&q->napi);
+		q->napi_added = false;
+	}
+	if (!q->ring_ready)
+		return;
+	while ((skb = __ptr_ring_consume(&q->ring))) {
+		kfree_skb(skb);
+		n++;
+	}
+	u64_stats_update_begin(&q->rx.syncp);
+	q->rx.purged += n;
+	u64_stats_update_end(&q->rx.syncp);
+	ptr_ring_cleanup(&q->ring, NULL);
+	q->ring_ready = false;
+}
+
+/* RTNL, TX queue disabled, NAPI disabled: the same for a TX queue. */
+static void ntvnic_txq_down(struct ntvnic_txq *t)
+{
+	ntvnic_irq_teardown(&t->irq);
+	if (t->napi_added) {
+		netif_napi_del(&t->napi);
+		t->napi_added = false;
+	}
+	if (!t->ring)
+		return;
+	ntvnic_tx_purge(t);
+	kfree(t->ring);
+	t->ring = NULL;
+}
+
 /*
- * RTNL. Stop receiving: senders first (they check rx_enabled under RCU),
- * then NAPI and the IRQs, then drop what is left in the rings.
+ * RTNL. Stop the data path: TX queues first (no new descriptors, no wake),
+ * then senders into our RX rings (they check rx_enabled under RCU), then
+ * NAPI and the IRQs, then drop what is left in the rings.
  */
 static void ntvnic_datapath_down(struct net_device *dev)
 {
 	struct ntvnic_priv *priv = ntvnic_priv(dev);
-	struct sk_buff *skb;
-	unsigned int i, n;
+	unsigned int i;
 
 	if (!priv->datapath_up)
 		return;
+	WRITE_ONCE(priv->tx_open, false);
 	netif_tx_disable(dev);
 	WRITE_ONCE(priv->rx_enabled, false);
 	synchronize_net();
 
 	for (i = 0; i < priv->cfg.queues; i++) {
 		struct ntvnic_rxq *q = &priv->rxq[i];
+		struct ntvnic_txq *t = &priv->txq[i];
 
 		if (q->napi_enabled) {
 			napi_disable(&q->napi);
 			q->napi_enabled = false;
 		}
-		ntvnic_irq_quiesce(q);
+		if (t->napi_enabled) {
+			napi_disable(&t->napi);
+			t->napi_enabled = false;
+		}
+		ntvnic_irq_quiesce(&q->irq);
+		ntvnic_irq_quiesce(&t->irq);
 	}
 	/* One grace period covers every queue's last IRQ delivery. */
 	synchronize_rcu();
 
 	for (i = 0; i < priv->cfg.queues; i++) {
-		struct ntvnic_rxq *q = &priv->rxq[i];
-
-		ntvnic_irq_teardown(q);
-		if (q->napi_added) {
-			netif_napi_del(&q->napi);
-			q->napi_added = false;
-		}
-		if (!q->ring_ready)
-			continue;
-		n = 0;
-		while ((skb = __ptr_ring_consume(&q->ring))) {
-			kfree_skb(skb);
-			n++;
-		}
-		u64_stats_update_begin(&q->rx.syncp);
-		q->rx.purged += n;
-		u64_stats_update_end(&q->rx.syncp);
-		ptr_ring_cleanup(&q->ring, NULL);
-		q->ring_ready = false;
+		ntvnic_rxq_down(&priv->rxq[i]);
+		ntvnic_txq_down(&priv->txq[i]);
 	}
 	priv->datapath_up = false;
+}
+
+/* RTNL. RX queue i: ring, NAPI (NAPI mode), IRQ. */
+static int ntvnic_rxq_up(struct ntvnic_priv *priv, struct ntvnic_rxq *q)
+{
+	int err;
+
+	err = ptr_ring_init(&q->ring, priv->cfg.rx_ring, GFP_KERNEL);
+	if (err)
+		return err;
+	q->ring_ready = true;
+	if (priv->cfg.mode == NTVNIC_MODE_NAPI) {
+		netif_napi_add_weight(priv->dev, &q->napi, ntvnic_napi_poll,
+				      priv->cfg.napi_weight);
+		q->napi_added = true;
+	}
+	q->irq.pending = ntvnic_rx_pending;
+	err = ntvnic_irq_setup(&q->irq, priv->dev, "rx", q->index,
+			       ntvnic_rx_irq, q);
+	if (err)
+		return err;
+	if (q->napi_added) {
+		napi_enable(&q->napi);
+		q->napi_enabled = true;
+	}
+	return 0;
+}
+
+/*
+ * RTNL. TX queue i: descriptor ring, TX completion NAPI (in both receive
+ * modes: legacy mode is about receive), IRQ.
+ */
+static int ntvnic_txq_up(struct ntvnic_priv *priv, struct ntvnic_txq *t)
+{
+	int err;
+
+	t->ring = kcalloc(priv->cfg.tx_ring, sizeof(*t->ring), GFP_KERNEL);
+	if (!t->ring)
+		return -ENOMEM;
+	t->size = priv->cfg.tx_ring;
+	t->prod = 0;
+	t->cons = 0;
+	netif_napi_add_tx_weight(priv->dev, &t->napi, ntvnic_tx_poll,
+				 priv->cfg.napi_weight);
+	t->napi_added = true;
+	t->irq.pending = ntvnic_tx_pending;
+	err = ntvnic_irq_setup(&t->irq, priv->dev, "tx", t->index,
+			       ntvnic_tx_irq, t);
+	if (err)
+		return err;
+	napi_enable(&t->napi);
+	t->napi_enabled = true;
+	return 0;
 }
 
 /* RTNL. Rings, NAPI, IRQs for cfg.queues queues, then open to senders. */
@@ -131,28 +213,16 @@ static int ntvnic_datapath_up(struct net_device *dev)
 	int err;
 
 	for (i = 0; i < priv->cfg.queues; i++) {
-		struct ntvnic_rxq *q = &priv->rxq[i];
-
-		err = ptr_ring_init(&q->ring, priv->cfg.rx_ring, GFP_KERNEL);
+		err = ntvnic_rxq_up(priv, &priv->rxq[i]);
+		if (!err)
+			err = ntvnic_txq_up(priv, &priv->txq[i]);
 		if (err)
 			goto err;
-		q->ring_ready = true;
-		if (priv->cfg.mode == NTVNIC_MODE_NAPI) {
-			netif_napi_add_weight(dev, &q->napi, ntvnic_napi_poll,
-					      priv->cfg.napi_weight);
-			q->napi_added = true;
-		}
-		err = ntvnic_irq_setup(q);
-		if (err)
-			goto err;
-		if (q->napi_added) {
-			napi_enable(&q->napi);
-			q->napi_enabled = true;
-		}
 	}
 	priv->datapath_up = true;
 	/* Rings and cfg.queues are published before senders may use them. */
 	smp_store_release(&priv->rx_enabled, true);
+	WRITE_ONCE(priv->tx_open, true);
 	netif_tx_start_all_queues(dev);
 	return 0;
 
@@ -282,7 +352,11 @@ static void ntvnic_setup(struct net_device *dev)
 {
 	ether_setup(dev);
 	dev->priv_flags &= ~IFF_TX_SKB_SHARING;
-	dev->priv_flags |= IFF_LIVE_ADDR_CHANGE | IFF_NO_QUEUE;
+	/*
+	 * Not IFF_NO_QUEUE: like a NIC, a full TX ring stops the queue and
+	 * the qdisc holds the backlog.
+	 */
+	dev->priv_flags |= IFF_LIVE_ADDR_CHANGE;
 	dev->netdev_ops = &ntvnic_netdev_ops;
 	dev->ethtool_ops = &ntvnic_ethtool_ops;
 	dev->rtnl_link_ops = &ntvnic_link_ops;
@@ -324,8 +398,12 @@ static int ntvnic_init_priv(struct net_device *dev, const struct ntvnic_cfg *cfg
 		priv->rxq[i].index = i;
 		u64_stats_init(&priv->rxq[i].rx.syncp);
 		u64_stats_init(&priv->rxq[i].rxp.syncp);
-		u64_stats_init(&priv->rxq[i].irq.syncp);
-		u64_stats_init(&priv->txq[i].tx.syncp);
+		u64_stats_init(&priv->rxq[i].irq.stats.syncp);
+		priv->txq[i].priv = priv;
+		priv->txq[i].index = i;
+		u64_stats_init(&priv->txq[i].xmit.syncp);
+		u64_stats_init(&priv->txq[i].done.syncp);
+		u64_stats_init(&priv->txq[i].irq.stats.syncp);
 	}
 	netif_set_real_num_tx_queues(dev, cfg->queues);
 	netif_set_real_num_rx_queues(dev, cfg->queues);

@@ -78,6 +78,7 @@ static int ntvnic_fill_queue(struct sk_buff *skb, struct ntvnic_priv *priv,
 			     unsigned int i)
 {
 	struct ntvnic_rxq *q = &priv->rxq[i];
+	struct ntvnic_txq *t = &priv->txq[i];
 	struct ntvnic_queue_stats s;
 	struct nlattr *nest;
 
@@ -87,9 +88,16 @@ static int ntvnic_fill_queue(struct sk_buff *skb, struct ntvnic_priv *priv,
 		return -EMSGSIZE;
 	if (nla_put_u32(skb, NTVNIC_QA_INDEX, i))
 		goto cancel;
-	if (q->virq &&
-	    (nla_put_u32(skb, NTVNIC_QA_RX_IRQ, q->virq) ||
-	     nla_put_u32(skb, NTVNIC_QA_IRQ_CPU, READ_ONCE(q->irq_cpu))))
+	if (q->irq.virq &&
+	    (nla_put_u32(skb, NTVNIC_QA_RX_IRQ, q->irq.virq) ||
+	     nla_put_u32(skb, NTVNIC_QA_IRQ_CPU, READ_ONCE(q->irq.cpu))))
+		goto cancel;
+	if (t->irq.virq &&
+	    (nla_put_u32(skb, NTVNIC_QA_TX_IRQ, t->irq.virq) ||
+	     nla_put_u32(skb, NTVNIC_QA_TX_IRQ_CPU, READ_ONCE(t->irq.cpu))))
+		goto cancel;
+	if (t->ring &&
+	    nla_put_u32(skb, NTVNIC_QA_TX_RING_USED, ntvnic_tx_ring_used(t)))
 		goto cancel;
 	if (q->napi_added && nla_put_u32(skb, NTVNIC_QA_NAPI_ID, q->napi.napi_id))
 		goto cancel;
@@ -106,7 +114,12 @@ static int ntvnic_fill_queue(struct sk_buff *skb, struct ntvnic_priv *priv,
 			      s.rx_budget_exhausted, NTVNIC_QA_PAD) ||
 	    nla_put_u64_64bit(skb, NTVNIC_QA_TX_PACKETS, s.tx_packets, NTVNIC_QA_PAD) ||
 	    nla_put_u64_64bit(skb, NTVNIC_QA_TX_BYTES, s.tx_bytes, NTVNIC_QA_PAD) ||
-	    nla_put_u64_64bit(skb, NTVNIC_QA_TX_DROPS, s.tx_drops, NTVNIC_QA_PAD))
+	    nla_put_u64_64bit(skb, NTVNIC_QA_TX_DROPS, s.tx_drops, NTVNIC_QA_PAD) ||
+	    nla_put_u64_64bit(skb, NTVNIC_QA_TX_IRQS, s.tx_irqs, NTVNIC_QA_PAD) ||
+	    nla_put_u64_64bit(skb, NTVNIC_QA_TX_POLLS, s.tx_polls, NTVNIC_QA_PAD) ||
+	    nla_put_u64_64bit(skb, NTVNIC_QA_TX_KICKS, s.tx_kicks, NTVNIC_QA_PAD) ||
+	    nla_put_u64_64bit(skb, NTVNIC_QA_TX_STOPS, s.tx_stops, NTVNIC_QA_PAD) ||
+	    nla_put_u64_64bit(skb, NTVNIC_QA_TX_WAKES, s.tx_wakes, NTVNIC_QA_PAD))
 		goto cancel;
 	nla_nest_end(skb, nest);
 	return 0;

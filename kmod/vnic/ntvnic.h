@@ -2,18 +2,23 @@
 /*
  * ntvnic: private definitions shared by the driver's files.
  *
- * A pair of ports joined by a wire. A packet transmitted on one port
- * (wire.c) is steered by the peer's RSS (rss.c) into one of the peer's RX
- * rings; the peer's queue interrupt (irq.c) is raised on the CPU its
- * affinity names, and NAPI (napi.c) drains the ring into GRO.
+ * A pair of ports joined by a wire. A packet transmitted on one port goes
+ * into that TX queue's descriptor ring and the doorbell raises the TX
+ * queue's completion interrupt (irq.c) on the CPU its affinity names. The
+ * TX NAPI there puts the packets on the wire (wire.c): the peer's RSS
+ * (rss.c) steers each into one of the peer's RX rings, the peer's RX queue
+ * interrupt is raised on its own CPU, and RX NAPI (napi.c) drains the ring
+ * into GRO. Completed descriptors free TX ring space, feed BQL and wake a
+ * TX queue stopped by a full ring.
  *
  * Locking:
  *  - Configuration (queue count, ring sizes, mode, weight, peer link,
  *    IRQ set-up) changes only under RTNL.
- *  - The packet path is lockless apart from the RX ring's producer lock:
- *    the peer pointer and the RSS table are RCU-protected, the sender
- *    checks rx_enabled under RCU, and reconfiguration clears rx_enabled
- *    and waits for a grace period before touching rings.
+ *  - The packet path is lockless apart from the RX ring's producer lock
+ *    and the TX queue lock the stack holds around ndo_start_xmit: the
+ *    peer pointer and the RSS table are RCU-protected, the TX NAPI checks
+ *    the peer's rx_enabled under RCU, and reconfiguration clears
+ *    rx_enabled and waits for a grace period before touching rings.
  *  - Counters use u64_stats_sync, one writer per group (see below).
  */
 #ifndef NTVNIC_PRIV_H
@@ -25,6 +30,7 @@
 #include <linux/u64_stats_sync.h>
 #include <linux/irq_work.h>
 #include <linux/smp.h>
+#include <linux/interrupt.h>
 #include <uapi/linux/ntvnic.h>
 
 #define NTVNIC_DRV_NAME		"ntvnic"
@@ -55,12 +61,24 @@ struct ntvnic_irq_stats {
 	struct u64_stats_sync syncp;
 };
 
-/* Written by ndo_start_xmit under the TX queue lock (no LLTX). */
-struct ntvnic_tx_stats {
-	u64 packets;
-	u64 bytes;
-	u64 drops;
-	struct u64_stats_sync syncp;
+/*
+ * One queue interrupt, an RX queue's or a TX queue's (irq.c). armed is the
+ * device's own interrupt enable (the handler clears it, NAPI sets it
+ * again); chip_masked is the irq_chip mask the IRQ core uses.
+ */
+struct ntvnic_qirq {
+	unsigned int virq;		/* 0 when no IRQ is set up */
+	unsigned long hwirq;
+	int cpu;			/* effective affinity, updated by the chip */
+	bool armed;
+	bool chip_masked;
+	void *dev_id;			/* the queue, for the handler and free_irq */
+	/* Work waiting for the handler: unmask and rearm re-raise if so. */
+	bool (*pending)(struct ntvnic_qirq *irq);
+	call_single_data_t csd;		/* delivery to a remote CPU */
+	struct irq_work work;		/* delivery to the local CPU (self-IPI) */
+	char name[IFNAMSIZ + 16];
+	struct ntvnic_irq_stats stats;
 };
 
 struct ntvnic_rxq {
@@ -71,24 +89,50 @@ struct ntvnic_rxq {
 	struct napi_struct napi;
 	bool napi_added;
 	bool napi_enabled;
-
-	/* Interrupt: see irq.c. */
-	unsigned int virq;		/* 0 when no IRQ is set up */
-	unsigned long hwirq;
-	int irq_cpu;			/* effective affinity, updated by the chip */
-	bool armed;			/* device-level enable; the handler clears it */
-	bool chip_masked;		/* irq_chip mask/unmask state */
-	call_single_data_t csd;		/* delivery to a remote CPU */
-	struct irq_work irq_work;	/* delivery to the local CPU (self-IPI) */
-	char irq_name[IFNAMSIZ + 16];
+	struct ntvnic_qirq irq;		/* "<dev>-rx-<q>" */
 
 	struct ntvnic_rx_stats rx;
 	struct ntvnic_rxp_stats rxp;
-	struct ntvnic_irq_stats irq;
 } ____cacheline_aligned_in_smp;
 
+/* Written under the TX queue lock: ndo_start_xmit, or a wake from NAPI. */
+struct ntvnic_txx_stats {
+	u64 kicks;		/* doorbells: one per xmit_more batch */
+	u64 stops;		/* queue stopped because the TX ring was full */
+	u64 wakes;		/* queue started again */
+	struct u64_stats_sync syncp;
+};
+
+/* Written by the TX completion NAPI poll (and by a purge, NAPI off). */
+struct ntvnic_txc_stats {
+	u64 packets;
+	u64 bytes;
+	u64 drops;
+	u64 polls;
+	struct u64_stats_sync syncp;
+};
+
+/*
+ * A TX queue: a descriptor ring with one producer, ndo_start_xmit under
+ * the TX queue lock, and one consumer, the queue's TX completion NAPI
+ * (wire.c). prod and cons run freely; prod - cons descriptors are in
+ * flight. The producer publishes a slot with a release store of prod, the
+ * consumer frees it with a release store of cons.
+ */
 struct ntvnic_txq {
-	struct ntvnic_tx_stats tx;
+	struct ntvnic_priv *priv;
+	unsigned int index;
+	struct sk_buff **ring;		/* NULL while the data path is down */
+	u32 size;
+	u32 prod;
+	u32 cons ____cacheline_aligned_in_smp;
+	struct napi_struct napi;
+	bool napi_added;
+	bool napi_enabled;
+	struct ntvnic_qirq irq;		/* "<dev>-tx-<q>" */
+
+	struct ntvnic_txx_stats xmit;
+	struct ntvnic_txc_stats done;
 } ____cacheline_aligned_in_smp;
 
 struct ntvnic_rss {
@@ -113,6 +157,8 @@ struct ntvnic_priv {
 	u32 max_queues;
 	/* Senders may enqueue only while true (read under RCU). */
 	bool rx_enabled;
+	/* TX queues may be woken; read under the TX queue lock. */
+	bool tx_open;
 	bool datapath_up;		/* RTNL: rings, NAPI and IRQs exist */
 	struct ntvnic_rxq *rxq;		/* max_queues entries */
 	struct ntvnic_txq *txq;		/* max_queues entries */
@@ -138,19 +184,27 @@ void ntvnic_default_cfg(struct ntvnic_cfg *cfg);
 
 /* wire.c */
 netdev_tx_t ntvnic_start_xmit(struct sk_buff *skb, struct net_device *dev);
+int ntvnic_tx_poll(struct napi_struct *napi, int budget);
+irqreturn_t ntvnic_tx_irq(int irq, void *data);
+bool ntvnic_tx_pending(struct ntvnic_qirq *irq);
+u32 ntvnic_tx_ring_used(struct ntvnic_txq *t);
+unsigned int ntvnic_tx_purge(struct ntvnic_txq *t);
 
 /* irq.c */
 int ntvnic_irq_domain_init(void);
 void ntvnic_irq_domain_exit(void);
-int ntvnic_irq_setup(struct ntvnic_rxq *q);
-void ntvnic_irq_quiesce(struct ntvnic_rxq *q);
-void ntvnic_irq_teardown(struct ntvnic_rxq *q);
-void ntvnic_irq_raise(struct ntvnic_rxq *q);
-void ntvnic_irq_rearm(struct ntvnic_rxq *q);
+int ntvnic_irq_setup(struct ntvnic_qirq *irq, struct net_device *dev,
+		     const char *dir, unsigned int index,
+		     irq_handler_t handler, void *dev_id);
+void ntvnic_irq_quiesce(struct ntvnic_qirq *irq);
+void ntvnic_irq_teardown(struct ntvnic_qirq *irq);
+void ntvnic_irq_raise(struct ntvnic_qirq *irq);
+void ntvnic_irq_rearm(struct ntvnic_qirq *irq);
 
 /* napi.c */
 int ntvnic_napi_poll(struct napi_struct *napi, int budget);
-void ntvnic_legacy_rx(struct ntvnic_rxq *q);
+irqreturn_t ntvnic_rx_irq(int irq, void *data);
+bool ntvnic_rx_pending(struct ntvnic_qirq *irq);
 int ntvnic_rxq_enqueue(struct ntvnic_rxq *q, struct sk_buff *skb);
 u32 ntvnic_ring_used(struct ntvnic_rxq *q);
 
@@ -171,7 +225,8 @@ void ntvnic_get_stats64(struct net_device *dev,
 struct ntvnic_queue_stats {
 	u64 rx_packets, rx_bytes, rx_drops, rx_ring_full, rx_irqs, rx_polls,
 	    rx_budget_exhausted;
-	u64 tx_packets, tx_bytes, tx_drops;
+	u64 tx_packets, tx_bytes, tx_drops, tx_irqs, tx_polls, tx_kicks,
+	    tx_stops, tx_wakes;
 };
 
 void ntvnic_queue_stats(struct ntvnic_priv *priv, unsigned int i,

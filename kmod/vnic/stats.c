@@ -8,6 +8,18 @@
 #include <linux/netdevice.h>
 #include "ntvnic.h"
 
+static u64 ntvnic_irq_count(struct ntvnic_qirq *irq)
+{
+	unsigned int start;
+	u64 n;
+
+	do {
+		start = u64_stats_fetch_begin(&irq->stats.syncp);
+		n = irq->stats.irqs;
+	} while (u64_stats_fetch_retry(&irq->stats.syncp, start));
+	return n;
+}
+
 void ntvnic_queue_stats(struct ntvnic_priv *priv, unsigned int i,
 			struct ntvnic_queue_stats *s)
 {
@@ -28,16 +40,21 @@ void ntvnic_queue_stats(struct ntvnic_priv *priv, unsigned int i,
 		start = u64_stats_fetch_begin(&q->rxp.syncp);
 		s->rx_ring_full = q->rxp.ring_full;
 	} while (u64_stats_fetch_retry(&q->rxp.syncp, start));
+	s->rx_irqs = ntvnic_irq_count(&q->irq);
+	s->tx_irqs = ntvnic_irq_count(&t->irq);
 	do {
-		start = u64_stats_fetch_begin(&q->irq.syncp);
-		s->rx_irqs = q->irq.irqs;
-	} while (u64_stats_fetch_retry(&q->irq.syncp, start));
+		start = u64_stats_fetch_begin(&t->done.syncp);
+		s->tx_packets = t->done.packets;
+		s->tx_bytes = t->done.bytes;
+		s->tx_drops = t->done.drops;
+		s->tx_polls = t->done.polls;
+	} while (u64_stats_fetch_retry(&t->done.syncp, start));
 	do {
-		start = u64_stats_fetch_begin(&t->tx.syncp);
-		s->tx_packets = t->tx.packets;
-		s->tx_bytes = t->tx.bytes;
-		s->tx_drops = t->tx.drops;
-	} while (u64_stats_fetch_retry(&t->tx.syncp, start));
+		start = u64_stats_fetch_begin(&t->xmit.syncp);
+		s->tx_kicks = t->xmit.kicks;
+		s->tx_stops = t->xmit.stops;
+		s->tx_wakes = t->xmit.wakes;
+	} while (u64_stats_fetch_retry(&t->xmit.syncp, start));
 	s->rx_drops = s->rx_ring_full + purged;
 }
 
@@ -45,7 +62,8 @@ void ntvnic_queue_stats(struct ntvnic_priv *priv, unsigned int i,
  * Ring-full drops are what a NIC reports as missed (no descriptor) and
  * FIFO overflow: rx_missed_errors and rx_fifo_errors both count them, and
  * rx_errors counts them once. Packets purged from a ring when the queue
- * was stopped are rx_dropped.
+ * was stopped are rx_dropped. tx_dropped counts what the wire could not
+ * carry and what was left in a TX ring when the port stopped.
  */
 void ntvnic_get_stats64(struct net_device *dev, struct rtnl_link_stats64 *tot)
 {

@@ -1,74 +1,241 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ntvnic wire: transmit on one port = receive DMA into the peer.
+ * ntvnic transmit path: TX ring, doorbell, TX completion interrupt, the
+ * wire, BQL and queue stop/wake.
  *
  * ndo_start_xmit runs under the TX queue lock (the driver is not LLTX)
- * with BHs off. It hands the skb to the peer like veth does
- * (__dev_forward_skb: scrub, eth_type_trans, MTU check), lets the peer's
- * RSS choose the RX queue, and puts the skb into that queue's ring, which
- * raises the queue's interrupt (napi.c, irq.c). The wire delivers at once:
- * there is no TX completion to wait for, so TX queues are never stopped.
+ * with BHs off. Like a NIC driver it only posts the skb in the TX queue's
+ * descriptor ring, tells BQL, stops the queue when the ring is full and
+ * rings the doorbell at the end of an xmit_more batch. The doorbell raises
+ * the TX queue's interrupt "<dev>-tx-<q>" on its affinity CPU (irq.c).
+ *
+ * The handler masks that interrupt and schedules the queue's TX NAPI,
+ * which plays the NIC and its completion: it takes up to budget
+ * descriptors, puts each packet on the wire -- __dev_forward_skb to the
+ * peer as veth does, the peer's RSS picks the RX queue, the skb goes into
+ * that RX ring (napi.c), which raises the peer's RX interrupt -- then
+ * frees the descriptors, reports them to BQL and wakes the queue if it
+ * was stopped. Packets the wire cannot carry (peer down, gone, or the
+ * frame too big) are tx drops, counted at completion as a NIC would.
+ *
+ * Stop/wake: the producer stops the queue when the ring is full, then
+ * re-checks after a barrier; the consumer frees slots, then (after a
+ * barrier) wakes a stopped queue under the TX queue lock once a quarter
+ * of the ring is free. The lock makes stops and wakes pair exactly.
  */
 #include <linux/netdevice.h>
 #include <linux/etherdevice.h>
 #include "ntvnic.h"
 
-static void ntvnic_tx_account(struct ntvnic_txq *t, unsigned int len,
-			      bool dropped)
+u32 ntvnic_tx_ring_used(struct ntvnic_txq *t)
 {
-	u64_stats_update_begin(&t->tx.syncp);
-	if (dropped) {
-		t->tx.drops++;
-	} else {
-		t->tx.packets++;
-		t->tx.bytes += len;
+	return READ_ONCE(t->prod) - READ_ONCE(t->cons);
+}
+
+bool ntvnic_tx_pending(struct ntvnic_qirq *irq)
+{
+	return ntvnic_tx_ring_used(container_of(irq, struct ntvnic_txq, irq));
+}
+
+static u32 ntvnic_tx_wake_threshold(const struct ntvnic_txq *t)
+{
+	return max_t(u32, t->size / 4, 1);
+}
+
+static void ntvnic_txx_count(struct ntvnic_txq *t, u64 *counter)
+{
+	u64_stats_update_begin(&t->xmit.syncp);
+	(*counter)++;
+	u64_stats_update_end(&t->xmit.syncp);
+}
+
+/* Under the TX queue lock, ring full: stop, unless completions raced us. */
+static void ntvnic_tx_stop(struct ntvnic_txq *t, struct netdev_queue *txq)
+{
+	netif_tx_stop_queue(txq);
+	ntvnic_txx_count(t, &t->xmit.stops);
+	/* Pairs with the barrier in ntvnic_tx_complete(). */
+	smp_mb();
+	if (t->size - (t->prod - READ_ONCE(t->cons)) >=
+	    ntvnic_tx_wake_threshold(t)) {
+		netif_tx_start_queue(txq);
+		ntvnic_txx_count(t, &t->xmit.wakes);
 	}
-	u64_stats_update_end(&t->tx.syncp);
 }
 
 netdev_tx_t ntvnic_start_xmit(struct sk_buff *skb, struct net_device *dev)
 {
-	struct ntvnic_priv *priv = ntvnic_priv(dev), *ppriv;
-	struct ntvnic_txq *t = &priv->txq[skb_get_queue_mapping(skb)];
-	unsigned int len = skb->len, nq, qi;
-	struct net_device *peer;
-	struct ntvnic_rxq *q;
+	struct ntvnic_priv *priv = ntvnic_priv(dev);
+	u16 qi = skb_get_queue_mapping(skb);
+	struct netdev_queue *txq = netdev_get_tx_queue(dev, qi);
+	struct ntvnic_txq *t = &priv->txq[qi];
+	u32 prod = t->prod;
+	bool kick;
+
+	/* Cannot happen while the stop/wake protocol holds; as NICs do. */
+	if (unlikely(prod - smp_load_acquire(&t->cons) >= t->size)) {
+		netif_tx_stop_queue(txq);
+		ntvnic_txx_count(t, &t->xmit.stops);
+		netdev_err_once(dev, "TX ring %u full with the queue awake\n", qi);
+		return NETDEV_TX_BUSY;
+	}
 
 	skb_tx_timestamp(skb);
+	t->ring[prod & (t->size - 1)] = skb;
+	/* The slot is written before the consumer can see it. */
+	smp_store_release(&t->prod, prod + 1);
 
-	rcu_read_lock();
-	peer = rcu_dereference(priv->peer);
-	if (unlikely(!peer))
-		goto drop;
+	if (prod + 1 - READ_ONCE(t->cons) >= t->size)
+		ntvnic_tx_stop(t, txq);
+	/* Doorbell at the end of a batch, or when the queue stopped. */
+	kick = __netdev_tx_sent_queue(txq, skb->len, netdev_xmit_more());
+	if (!kick)
+		return NETDEV_TX_OK;
+
+	ntvnic_txx_count(t, &t->xmit.kicks);
+	/* Pairs with ntvnic_irq_rearm(): it sees the slot or we see armed. */
+	smp_mb();
+	if (READ_ONCE(t->irq.armed) && !READ_ONCE(t->irq.chip_masked))
+		ntvnic_irq_raise(&t->irq);
+	return NETDEV_TX_OK;
+}
+
+/*
+ * The wire: carry skb to the peer's RX ring. Softirq (TX NAPI), under RCU.
+ * Returns false if the wire could not carry it (skb freed, a tx drop). A
+ * full RX ring at the peer is the receiver's drop (rx_missed/rx_fifo,
+ * counted in ntvnic_rxq_enqueue): the wire carried the packet.
+ */
+static bool ntvnic_wire_carry(struct ntvnic_priv *priv, struct sk_buff *skb)
+{
+	struct net_device *peer = rcu_dereference(priv->peer);
+	struct ntvnic_priv *ppriv;
+	unsigned int nq, qi;
+
+	if (unlikely(!peer)) {
+		kfree_skb(skb);
+		return false;
+	}
 	ppriv = ntvnic_priv(peer);
 	/* rx_enabled false: the peer is down or reconfiguring its rings. */
-	if (unlikely(!smp_load_acquire(&ppriv->rx_enabled)))
-		goto drop;
+	if (unlikely(!smp_load_acquire(&ppriv->rx_enabled))) {
+		kfree_skb(skb);
+		return false;
+	}
 	nq = READ_ONCE(ppriv->cfg.queues);
 
 	/* Frees skb on failure (peer down, too big). */
-	if (unlikely(__dev_forward_skb(peer, skb) != NET_RX_SUCCESS)) {
-		ntvnic_tx_account(t, len, true);
-		goto out;
-	}
+	if (unlikely(__dev_forward_skb(peer, skb) != NET_RX_SUCCESS))
+		return false;
 
 	qi = ntvnic_rss_steer(ppriv, skb, nq);
 	skb_record_rx_queue(skb, qi);
-	q = &ppriv->rxq[qi];
-	/*
-	 * A ring-full drop is the receiver's (rx_missed/rx_fifo, counted in
-	 * ntvnic_rxq_enqueue): the wire itself carried the packet.
-	 */
-	if (unlikely(ntvnic_rxq_enqueue(q, skb)))
+	if (unlikely(ntvnic_rxq_enqueue(&ppriv->rxq[qi], skb)))
 		kfree_skb(skb);
-	ntvnic_tx_account(t, len, false);
-out:
-	rcu_read_unlock();
-	return NETDEV_TX_OK;
+	return true;
+}
 
-drop:
+static void ntvnic_txc_account(struct ntvnic_txq *t, unsigned int carried,
+			       u64 bytes, unsigned int dropped)
+{
+	u64_stats_update_begin(&t->done.syncp);
+	t->done.packets += carried;
+	t->done.bytes += bytes;
+	t->done.drops += dropped;
+	t->done.polls++;
+	u64_stats_update_end(&t->done.syncp);
+}
+
+/* TX NAPI: descriptors up to cons are free again; tell BQL, maybe wake. */
+static void ntvnic_tx_complete(struct ntvnic_txq *t, u32 cons,
+			       unsigned int pkts, unsigned int bytes)
+{
+	struct netdev_queue *txq = netdev_get_tx_queue(t->priv->dev, t->index);
+
+	smp_store_release(&t->cons, cons);
+	netdev_tx_completed_queue(txq, pkts, bytes);
+	/* Pairs with the barrier in ntvnic_tx_stop(). */
+	smp_mb();
+	if (likely(!netif_tx_queue_stopped(txq)))
+		return;
+	__netif_tx_lock(txq, smp_processor_id());
+	if (netif_tx_queue_stopped(txq) && READ_ONCE(t->priv->tx_open) &&
+	    t->size - (t->prod - cons) >= ntvnic_tx_wake_threshold(t)) {
+		netif_tx_wake_queue(txq);
+		ntvnic_txx_count(t, &t->xmit.wakes);
+	}
+	__netif_tx_unlock(txq);
+}
+
+/*
+ * TX completion NAPI, softirq (or the NAPI thread) on the CPU the TX
+ * interrupt was raised on: carry up to budget packets, complete them,
+ * re-enable the interrupt once the ring is empty.
+ */
+int ntvnic_tx_poll(struct napi_struct *napi, int budget)
+{
+	struct ntvnic_txq *t = container_of(napi, struct ntvnic_txq, napi);
+	u32 cons = t->cons, prod = smp_load_acquire(&t->prod);
+	unsigned int done = 0, carried = 0, bytes = 0;
+	u64 carried_bytes = 0;
+	struct sk_buff *skb;
+	unsigned int len;
+
+	rcu_read_lock();
+	while (cons != prod && done < budget) {
+		skb = t->ring[cons & (t->size - 1)];
+		t->ring[cons & (t->size - 1)] = NULL;
+		len = skb->len;
+		if (ntvnic_wire_carry(t->priv, skb)) {
+			carried++;
+			carried_bytes += len;
+		}
+		bytes += len;
+		done++;
+		cons++;
+	}
 	rcu_read_unlock();
-	ntvnic_tx_account(t, len, true);
-	kfree_skb(skb);
-	return NETDEV_TX_OK;
+	ntvnic_txc_account(t, carried, carried_bytes, done - carried);
+	if (done)
+		ntvnic_tx_complete(t, cons, done, bytes);
+
+	if (done < budget && napi_complete_done(napi, done))
+		ntvnic_irq_rearm(&t->irq);
+	return done;
+}
+
+/* The TX completion interrupt, hardirq on the queue's affinity CPU. */
+irqreturn_t ntvnic_tx_irq(int irq, void *data)
+{
+	struct ntvnic_txq *t = data;
+
+	u64_stats_update_begin(&t->irq.stats.syncp);
+	t->irq.stats.irqs++;
+	u64_stats_update_end(&t->irq.stats.syncp);
+	WRITE_ONCE(t->irq.armed, false);
+	napi_schedule_irqoff(&t->napi);
+	return IRQ_HANDLED;
+}
+
+/*
+ * RTNL, TX queue disabled and TX NAPI off: drop what the wire never
+ * carried, count it as tx drops, reset BQL. Returns the number dropped.
+ */
+unsigned int ntvnic_tx_purge(struct ntvnic_txq *t)
+{
+	unsigned int n = 0;
+
+	while (t->cons != t->prod) {
+		kfree_skb(t->ring[t->cons & (t->size - 1)]);
+		t->ring[t->cons & (t->size - 1)] = NULL;
+		t->cons++;
+		n++;
+	}
+	if (n) {
+		u64_stats_update_begin(&t->done.syncp);
+		t->done.drops += n;
+		u64_stats_update_end(&t->done.syncp);
+	}
+	netdev_tx_reset_queue(netdev_get_tx_queue(t->priv->dev, t->index));
+	return n;
 }

@@ -124,8 +124,9 @@ enum ntvnic_attr {
 };
 
 /*
- * One queue of a port (inside NTVNIC_A_QUEUE). IRQ numbers and the CPU are
- * present only while the device is up (IRQs are requested in ndo_open).
+ * One queue of a port (inside NTVNIC_A_QUEUE): RX queue N and TX queue N.
+ * IRQ numbers and CPUs are present only while the device is up (IRQs are
+ * requested in ndo_open).
  * Counters are the same as ethtool -S rx_queue_N_* / tx_queue_N_*.
  */
 enum ntvnic_queue_attr {
@@ -143,9 +144,23 @@ enum ntvnic_queue_attr {
 	NTVNIC_QA_RX_IRQS,	/* u64: interrupts handled */
 	NTVNIC_QA_RX_POLLS,	/* u64: NAPI polls */
 	NTVNIC_QA_RX_BUDGET_EXHAUSTED, /* u64: polls that used the whole budget */
-	NTVNIC_QA_TX_PACKETS,	/* u64: packets put on the wire */
+	/* u64: packets the wire carried, counted at TX completion */
+	NTVNIC_QA_TX_PACKETS,
 	NTVNIC_QA_TX_BYTES,	/* u64 */
-	NTVNIC_QA_TX_DROPS,	/* u64: dropped at transmit (peer down/gone) */
+	/*
+	 * u64: transmitted packets the wire could not carry (peer down or
+	 * gone, too big for it) or left in the TX ring when the port stopped
+	 */
+	NTVNIC_QA_TX_DROPS,
+	NTVNIC_QA_TX_IRQ,	/* u32: Linux IRQ number of "<dev>-tx-<q>" */
+	NTVNIC_QA_TX_IRQ_CPU,	/* u32: CPU the TX IRQ is delivered on */
+	NTVNIC_QA_TX_RING_USED,	/* u32: descriptors not completed yet */
+	NTVNIC_QA_TX_IRQS,	/* u64: TX completion interrupts handled */
+	NTVNIC_QA_TX_POLLS,	/* u64: TX completion NAPI polls */
+	/* u64: doorbell writes (xmit_more batches share one) */
+	NTVNIC_QA_TX_KICKS,
+	NTVNIC_QA_TX_STOPS,	/* u64: queue stopped, TX ring full */
+	NTVNIC_QA_TX_WAKES,	/* u64: queue woken by completions */
 
 	__NTVNIC_QA_MAX,
 	NTVNIC_QA_MAX = __NTVNIC_QA_MAX - 1
