@@ -280,7 +280,15 @@ std::string counter(const std::map<std::string, uint64_t> &m, const char *name)
 	return it == m.end() ? "-" : std::to_string(it->second);
 }
 
-std::vector<std::string> queue_row(const vnic::QueueReport &q, unsigned cpus)
+// One cell per CPU: the interrupts `irq` took there.
+void append_cpu_counts(std::vector<std::string> &row, const std::optional<vnic::QueueIrq> &irq,
+		       unsigned cpus)
+{
+	for (unsigned c = 0; c < cpus; c++)
+		row.push_back(irq && c < irq->per_cpu.size() ? std::to_string(irq->per_cpu[c]) : "-");
+}
+
+std::vector<std::string> rx_queue_row(const vnic::QueueReport &q, unsigned cpus)
 {
 	const auto f = vnic::napi_figures(q);
 	char ppp[32];
@@ -295,27 +303,51 @@ std::vector<std::string> queue_row(const vnic::QueueReport &q, unsigned cpus)
 					std::to_string(f.irqs),
 					std::to_string(f.polls),
 					ppp,
-					std::to_string(f.budget_exhausted),
-					counter(q.tx, "packets"),
-					counter(q.tx, "bytes")};
-	for (unsigned c = 0; c < cpus; c++)
-		row.push_back(q.irq && c < q.irq->per_cpu.size() ? std::to_string(q.irq->per_cpu[c])
-								 : "-");
+					std::to_string(f.budget_exhausted)};
+	append_cpu_counts(row, q.irq, cpus);
 	return row;
+}
+
+std::vector<std::string> tx_queue_row(const vnic::QueueReport &q, unsigned cpus)
+{
+	std::vector<std::string> row = {
+		std::to_string(q.index),
+		q.tx_irq ? std::to_string(q.tx_irq->irq) : "-",
+		q.tx_irq && !q.tx_irq->affinity.empty() ? q.tx_irq->affinity : "-",
+		counter(q.tx, "packets"),
+		counter(q.tx, "bytes"),
+		counter(q.tx, "drops"),
+		counter(q.tx, "irqs"),
+		counter(q.tx, "polls"),
+		counter(q.tx, "kicks"),
+		counter(q.tx, "stops"),
+		counter(q.tx, "wakes")};
+	append_cpu_counts(row, q.tx_irq, cpus);
+	return row;
+}
+
+void print_queue_table(std::vector<std::string> head, const vnic::DeviceReport &r,
+		       std::vector<std::string> (*row)(const vnic::QueueReport &, unsigned))
+{
+	for (unsigned c = 0; c < r.cpus; c++)
+		head.push_back("CPU" + std::to_string(c));
+	nettune::Table t(head);
+	for (const auto &q : r.queues)
+		t.add_row(row(q, r.cpus));
+	t.print(std::cout);
 }
 
 void print_report(const vnic::DeviceReport &r)
 {
 	print_device_line(r.info);
-	std::vector<std::string> head = {
-		"QUEUE", "IRQ",   "AFFINITY", "RX-PKTS",   "RX-BYTES", "DROPS",   "RING-FULL",
-		"IRQS",  "POLLS", "PKT/POLL", "BUDGET-EX", "TX-PKTS",  "TX-BYTES"};
-	for (unsigned c = 0; c < r.cpus; c++)
-		head.push_back("CPU" + std::to_string(c));
-	nettune::Table t(head);
-	for (const auto &q : r.queues)
-		t.add_row(queue_row(q, r.cpus));
-	t.print(std::cout);
+	std::cout << "receive\n";
+	print_queue_table({"QUEUE", "IRQ", "AFFINITY", "RX-PKTS", "RX-BYTES", "DROPS", "RING-FULL",
+			   "IRQS", "POLLS", "PKT/POLL", "BUDGET-EX"},
+			  r, rx_queue_row);
+	std::cout << "transmit\n";
+	print_queue_table({"QUEUE", "IRQ", "AFFINITY", "TX-PKTS", "TX-BYTES", "DROPS", "IRQS",
+			   "POLLS", "KICKS", "STOPS", "WAKES"},
+			  r, tx_queue_row);
 	std::cout << "(CPUn: interrupts of the queue's IRQ on CPU n, from /proc/interrupts)\n";
 }
 
@@ -387,7 +419,8 @@ void print_rates(const vnic::DeviceReport &r, const std::vector<vnic::QueueRates
 	using nettune::human_count;
 	std::vector<std::string> head = {"QUEUE",       "RX-PPS", "RX-BIT/S", "DROPS/S",
 					 "RFULL/S",     "IRQS/S", "POLLS/S",  "PKT/POLL",
-					 "BUDGET-EX/S", "TX-PPS", "TX-BIT/S"};
+					 "BUDGET-EX/S", "TX-PPS", "TX-BIT/S", "TX-IRQS/S",
+					 "STOPS/S"};
 	for (unsigned c = 0; c < r.cpus; c++)
 		head.push_back("CPU" + std::to_string(c) + "/S");
 	nettune::Table t(head);
@@ -404,7 +437,9 @@ void print_rates(const vnic::DeviceReport &r, const std::vector<vnic::QueueRates
 						ppp,
 						human_count(q.budget_exhausted),
 						human_count(q.tx_pps),
-						human_count(q.tx_bps)};
+						human_count(q.tx_bps),
+						human_count(q.tx_irqs),
+						human_count(q.tx_stops)};
 		for (unsigned c = 0; c < r.cpus; c++)
 			row.push_back(c < q.cpu_interrupts.size() ? human_count(q.cpu_interrupts[c])
 								  : "-");

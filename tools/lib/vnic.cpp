@@ -62,6 +62,9 @@ QueueInfo parse_queue(const nlattr *nest)
 	q.irq_cpu = opt_u32(a, NTVNIC_QA_IRQ_CPU);
 	q.napi_id = opt_u32(a, NTVNIC_QA_NAPI_ID);
 	q.ring_used = opt_u32(a, NTVNIC_QA_RING_USED);
+	q.tx_irq = opt_u32(a, NTVNIC_QA_TX_IRQ);
+	q.tx_irq_cpu = opt_u32(a, NTVNIC_QA_TX_IRQ_CPU);
+	q.tx_ring_used = opt_u32(a, NTVNIC_QA_TX_RING_USED);
 	put_queue_counter(q, a, NTVNIC_QA_RX_PACKETS, "rx_packets");
 	put_queue_counter(q, a, NTVNIC_QA_RX_BYTES, "rx_bytes");
 	put_queue_counter(q, a, NTVNIC_QA_RX_DROPS, "rx_drops");
@@ -72,6 +75,11 @@ QueueInfo parse_queue(const nlattr *nest)
 	put_queue_counter(q, a, NTVNIC_QA_TX_PACKETS, "tx_packets");
 	put_queue_counter(q, a, NTVNIC_QA_TX_BYTES, "tx_bytes");
 	put_queue_counter(q, a, NTVNIC_QA_TX_DROPS, "tx_drops");
+	put_queue_counter(q, a, NTVNIC_QA_TX_IRQS, "tx_irqs");
+	put_queue_counter(q, a, NTVNIC_QA_TX_POLLS, "tx_polls");
+	put_queue_counter(q, a, NTVNIC_QA_TX_KICKS, "tx_kicks");
+	put_queue_counter(q, a, NTVNIC_QA_TX_STOPS, "tx_stops");
+	put_queue_counter(q, a, NTVNIC_QA_TX_WAKES, "tx_wakes");
 	return q;
 }
 
@@ -310,9 +318,10 @@ const IrqLine *find_irq_line(const std::vector<IrqLine> &lines, const std::strin
 
 std::optional<QueueIrq> find_queue_irq(const std::vector<IrqLine> &lines, const std::string &dev,
 				       unsigned queue, std::optional<uint32_t> irq_hint,
-				       const std::string &proc_irq_dir)
+				       const std::string &proc_irq_dir, IrqDir dir)
 {
-	const std::string name = dev + "-rx-" + std::to_string(queue);
+	const std::string name =
+		dev + (dir == IrqDir::rx ? "-rx-" : "-tx-") + std::to_string(queue);
 	const IrqLine *l = find_irq_line(lines, name, irq_hint);
 	if (!l && irq_hint)
 		l = find_irq_line(lines, name, std::nullopt);
@@ -322,9 +331,9 @@ std::optional<QueueIrq> find_queue_irq(const std::vector<IrqLine> &lines, const 
 	q.irq = l->irq;
 	q.name = name;
 	q.per_cpu = l->per_cpu;
-	const std::string dir = proc_irq_dir + "/" + std::to_string(l->irq) + "/";
-	q.affinity = trim(try_read_file(dir + "smp_affinity_list").value_or(""));
-	q.effective = trim(try_read_file(dir + "effective_affinity_list").value_or(""));
+	const std::string irq_dir = proc_irq_dir + "/" + std::to_string(l->irq) + "/";
+	q.affinity = trim(try_read_file(irq_dir + "smp_affinity_list").value_or(""));
+	q.effective = trim(try_read_file(irq_dir + "effective_affinity_list").value_or(""));
 	return q;
 }
 
@@ -373,7 +382,9 @@ DeviceReport build_report(const DeviceInfo &info, const ethtool::StatList &stats
 		const QueueInfo *gq = genl_queue(info, i);
 		q.napi_id = gq ? gq->napi_id : std::nullopt;
 		q.irq = find_queue_irq(irqs, info.name, i, gq ? gq->rx_irq : std::nullopt,
-				       proc_irq_dir);
+				       proc_irq_dir, IrqDir::rx);
+		q.tx_irq = find_queue_irq(irqs, info.name, i, gq ? gq->tx_irq : std::nullopt,
+					  proc_irq_dir, IrqDir::tx);
 		r.queues.push_back(std::move(q));
 	}
 	return r;
@@ -446,6 +457,8 @@ QueueRates rates_between(const QueueReport &a, const QueueReport &b, double seco
 		rate(counter_or_zero(a.tx, "packets"), counter_or_zero(b.tx, "packets"), seconds);
 	r.tx_bps =
 		8 * rate(counter_or_zero(a.tx, "bytes"), counter_or_zero(b.tx, "bytes"), seconds);
+	r.tx_irqs = rate(counter_or_zero(a.tx, "irqs"), counter_or_zero(b.tx, "irqs"), seconds);
+	r.tx_stops = rate(counter_or_zero(a.tx, "stops"), counter_or_zero(b.tx, "stops"), seconds);
 	r.packets_per_poll = r.polls > 0 ? r.rx_pps / r.polls : 0.0;
 	r.cpu_interrupts = cpu_rates(a, b, seconds);
 	return r;
@@ -483,6 +496,8 @@ nlohmann::json rates_json(const std::vector<QueueRates> &rates)
 			     {"budget_exhausted_per_s", r.budget_exhausted},
 			     {"tx_pps", r.tx_pps},
 			     {"tx_bps", r.tx_bps},
+			     {"tx_irqs_per_s", r.tx_irqs},
+			     {"tx_stops_per_s", r.tx_stops},
 			     {"cpu_interrupts_per_s", r.cpu_interrupts}});
 	return j;
 }
@@ -529,6 +544,7 @@ nlohmann::json queue_json(const QueueReport &q)
 			    {"budget_exhausted", f.budget_exhausted},
 			    {"ring_full_drops", f.ring_full}};
 	j["irq"] = q.irq ? irq_json(*q.irq) : nlohmann::json(nullptr);
+	j["tx_irq"] = q.tx_irq ? irq_json(*q.tx_irq) : nlohmann::json(nullptr);
 	if (q.napi_id)
 		j["napi_id"] = *q.napi_id;
 	return j;

@@ -40,6 +40,7 @@ struct CreateRequest {
 struct QueueInfo {
 	uint32_t index = 0;
 	std::optional<uint32_t> rx_irq, irq_cpu, napi_id, ring_used;
+	std::optional<uint32_t> tx_irq, tx_irq_cpu, tx_ring_used;
 	std::map<std::string, uint64_t> counters; // genl counters: "rx_packets", ...
 };
 
@@ -99,17 +100,23 @@ struct QueueIrq {
 	std::vector<uint64_t> per_cpu; // interrupt count on each CPU
 };
 
-// Finds `<dev>-rx-<q>` (or the IRQ number the driver reported) in `lines`
-// and reads its affinity from `proc_irq_dir` (normally /proc/irq).
+// Which of a queue's two interrupts: receive or transmit completion.
+enum class IrqDir { rx, tx };
+
+// Finds `<dev>-rx-<q>` / `<dev>-tx-<q>` (or the IRQ number the driver
+// reported) in `lines` and reads its affinity from `proc_irq_dir`
+// (normally /proc/irq).
 std::optional<QueueIrq> find_queue_irq(const std::vector<IrqLine> &lines, const std::string &dev,
 				       unsigned queue, std::optional<uint32_t> irq_hint,
-				       const std::string &proc_irq_dir = "/proc/irq");
+				       const std::string &proc_irq_dir = "/proc/irq",
+				       IrqDir dir = IrqDir::rx);
 
 // Everything `show -s` reports about one queue.
 struct QueueReport {
 	unsigned index = 0;
 	std::map<std::string, uint64_t> rx, tx; // ethtool -S counters, prefix removed
-	std::optional<QueueIrq> irq;
+	std::optional<QueueIrq> irq;    // RX interrupt
+	std::optional<QueueIrq> tx_irq; // TX completion interrupt
 	std::optional<uint32_t> napi_id;
 };
 
@@ -137,7 +144,7 @@ NapiFigures napi_figures(const QueueReport &q);
 struct QueueRates {
 	unsigned index = 0;
 	double rx_pps = 0, rx_bps = 0, drops = 0, ring_full = 0, irqs = 0, polls = 0;
-	double budget_exhausted = 0, tx_pps = 0, tx_bps = 0;
+	double budget_exhausted = 0, tx_pps = 0, tx_bps = 0, tx_irqs = 0, tx_stops = 0;
 	double packets_per_poll = 0;        // over the interval
 	std::vector<double> cpu_interrupts; // per CPU, per second
 };

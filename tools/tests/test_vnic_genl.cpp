@@ -21,6 +21,12 @@ void put_queue(nl_msg *msg, uint32_t index, uint32_t irq, uint64_t rx_packets)
 	nla_put_u32(msg, NTVNIC_QA_IRQ_CPU, index % 2);
 	nla_put_u32(msg, NTVNIC_QA_NAPI_ID, 8200 + index);
 	nla_put_u64(msg, NTVNIC_QA_RX_PACKETS, rx_packets);
+	nla_put_u32(msg, NTVNIC_QA_TX_IRQ, irq + 100);
+	nla_put_u32(msg, NTVNIC_QA_TX_IRQ_CPU, (index + 1) % 2);
+	nla_put_u32(msg, NTVNIC_QA_TX_RING_USED, index * 3);
+	nla_put_u64(msg, NTVNIC_QA_TX_STOPS, 10 + index);
+	nla_put_u64(msg, NTVNIC_QA_TX_WAKES, 10 + index);
+	nla_put_u64(msg, NTVNIC_QA_TX_KICKS, 20 + index);
 	nla_nest_end(msg, nest);
 }
 
@@ -73,6 +79,13 @@ TEST_CASE("a GET reply with repeated queue nests yields every queue", "[vnic-gen
 		CHECK(d.queue_list[q].rx_irq == 40 + q);
 		CHECK(d.queue_list[q].napi_id == 8200 + q);
 		CHECK(d.queue_list[q].counters.at("rx_packets") == 1000 * (q + 1));
+		CHECK(d.queue_list[q].tx_irq == 140 + q);
+		CHECK(d.queue_list[q].tx_irq_cpu == (q + 1) % 2);
+		CHECK(d.queue_list[q].tx_ring_used == q * 3);
+		CHECK(d.queue_list[q].counters.at("tx_stops") == 10 + q);
+		CHECK(d.queue_list[q].counters.at("tx_wakes") == 10 + q);
+		CHECK(d.queue_list[q].counters.at("tx_kicks") == 20 + q);
+		CHECK(d.queue_list[q].counters.count("tx_irqs") == 0); // not sent
 	}
 }
 

@@ -21,6 +21,7 @@ const char *ntvnic_interrupts = "           CPU0       CPU1       \n"
 				" 46:       2048          7  ntvnic   1-edge      nt0-rx-1\n"
 				" 47:          1          2  ntvnic   0-edge      nt0-rx-0\n"
 				" 48:          5          6  IO-APIC  9-fasteoi   acpi, nt9-rx-0\n"
+				" 49:          0        321  ntvnic   2-edge      nt0-tx-0\n"
 				"NMI:          0          0   Non-maskable interrupts\n"
 				"ERR:          0\n";
 
@@ -46,7 +47,8 @@ ethtool::StatList two_queue_stats()
 		{"rx_queue_0_irqs", 30},      {"rx_queue_0_budget_exhausted", 2},
 		{"rx_queue_0_ring_full", 5},  {"rx_queue_1_packets", 200},
 		{"rx_queue_1_polls", 0},      {"tx_queue_0_packets", 9},
-		{"tx_queue_1_packets", 11}};
+		{"tx_queue_0_irqs", 3},       {"tx_queue_0_stops", 2},
+		{"tx_queue_0_wakes", 2},      {"tx_queue_1_packets", 11}};
 }
 
 } // namespace
@@ -68,7 +70,7 @@ TEST_CASE("/proc/interrupts captured on a 2-CPU machine parses every numbered li
 TEST_CASE("shared IRQ lines list every handler name", "[vnic-report]")
 {
 	auto lines = vnic::parse_proc_interrupts(ntvnic_interrupts);
-	REQUIRE(lines.size() == 5);
+	REQUIRE(lines.size() == 6);
 	CHECK(lines[4].labels.back() == "nt9-rx-0");
 	CHECK(lines[4].labels[lines[4].labels.size() - 2] == "acpi");
 	auto irq = vnic::find_queue_irq(lines, "nt9", 0, std::nullopt, proc_irq);
@@ -128,6 +130,13 @@ TEST_CASE("the report joins ethtool -S counters, IRQs and NAPI figures per queue
 	// No polls: packets per poll is 0, not a division by zero.
 	CHECK(vnic::napi_figures(r.queues[1]).packets_per_poll == 0.0);
 	CHECK(r.queues[1].irq->irq == 46);
+	// The TX completion interrupt is found by its own name.
+	REQUIRE(q0.tx_irq);
+	CHECK(q0.tx_irq->irq == 49);
+	CHECK(q0.tx_irq->name == "nt0-tx-0");
+	CHECK(q0.tx_irq->per_cpu == std::vector<uint64_t>{0, 321});
+	CHECK(q0.tx.at("stops") == 2);
+	CHECK_FALSE(r.queues[1].tx_irq);
 }
 
 TEST_CASE("show -s JSON has device, peer, and one entry per queue", "[vnic-report]")
@@ -155,6 +164,11 @@ TEST_CASE("show -s JSON has device, peer, and one entry per queue", "[vnic-repor
 	CHECK(q0["irq"]["per_cpu"] == nlohmann::json::array({12, 4096}));
 	CHECK(q0["napi_id"] == 8193);
 	CHECK(j["queues"][1]["irq"]["name"] == "nt0-rx-1");
+	CHECK(q0["tx_irq"]["number"] == 49);
+	CHECK(q0["tx_irq"]["per_cpu"] == nlohmann::json::array({0, 321}));
+	CHECK(q0["tx"]["irqs"] == 3);
+	CHECK(q0["tx"]["stops"] == 2);
+	CHECK(j["queues"][1]["tx_irq"].is_null());
 }
 
 TEST_CASE("a queue whose IRQ is not requested (device down) reports null", "[vnic-report]")
