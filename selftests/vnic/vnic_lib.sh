@@ -36,9 +36,10 @@ vnic_pair_ns() {
 # vnic_stat NS DEV STAT: one ethtool -S counter.
 vnic_stat() { nt_ethtool_stat "$2" "$3" "$1"; }
 
-# vnic_irq DEV Q: the Linux IRQ number of DEV's RX queue Q (from /proc/interrupts).
+# vnic_irq DEV Q [rx|tx]: the Linux IRQ number of DEV's RX (default) or TX
+# queue Q (from /proc/interrupts).
 vnic_irq() {
-	awk -v n="$1-rx-$2" '$NF == n { sub(":", "", $1); print $1 }' /proc/interrupts
+	awk -v n="$1-${3:-rx}-$2" '$NF == n { sub(":", "", $1); print $1 }' /proc/interrupts
 }
 
 # vnic_irq_count IRQ CPU: interrupts of IRQ counted on CPU.
@@ -64,8 +65,10 @@ vnic_quiet_pair() {
 vnic_mac() { ip netns exec "$1" cat "/sys/class/net/$2/address"; }
 
 # vnic_burst N (after vnic_quiet_pair): 3 bursts of N UDP segments from CPU 0
-# with vb-rx-0 on CPU 0, so NAPI cannot run before a burst ends.
+# with va-tx-0 and vb-rx-0 on CPU 0, so neither the TX completion NAPI nor
+# the RX NAPI can run before a burst has been posted.
 vnic_burst() {
+	echo 0 >"/proc/irq/$(vnic_irq va 0 tx)/smp_affinity_list"
 	echo 0 >"/proc/irq/$(vnic_irq vb 0)/smp_affinity_list"
 	ip netns exec "$NS_a" taskset -c 0 python3 "$VNIC_DIR/udp_burst.py" 10.0.0.1 10.0.0.2 9000 "$1" 3
 	sleep 0.5
