@@ -81,14 +81,22 @@ netdev_tx_t ntvnic_start_xmit(struct sk_buff *skb, struct net_device *dev)
 	}
 
 	skb_tx_timestamp(skb);
+	/*
+	 * BQL first: a TX NAPI already polling on another CPU may complete
+	 * the packet as soon as prod is published (a NIC could not before
+	 * the doorbell), and dql must never see more completed than queued.
+	 * Doorbell at the end of an xmit_more batch.
+	 */
+	kick = __netdev_tx_sent_queue(txq, skb->len, netdev_xmit_more());
 	t->ring[prod & (t->size - 1)] = skb;
 	/* The slot is written before the consumer can see it. */
 	smp_store_release(&t->prod, prod + 1);
+	/* skb may be gone from here on. */
 
-	if (prod + 1 - READ_ONCE(t->cons) >= t->size)
+	if (prod + 1 - READ_ONCE(t->cons) >= t->size) {
 		ntvnic_tx_stop(t, txq);
-	/* Doorbell at the end of a batch, or when the queue stopped. */
-	kick = __netdev_tx_sent_queue(txq, skb->len, netdev_xmit_more());
+		kick = true;	/* and always when the queue stopped */
+	}
 	if (!kick)
 		return NETDEV_TX_OK;
 
@@ -152,6 +160,7 @@ static void ntvnic_tx_complete(struct ntvnic_txq *t, u32 cons,
 {
 	struct netdev_queue *txq = netdev_get_tx_queue(t->priv->dev, t->index);
 
+	/* The slots were emptied before the producer may reuse them. */
 	smp_store_release(&t->cons, cons);
 	netdev_tx_completed_queue(txq, pkts, bytes);
 	/* Pairs with the barrier in ntvnic_tx_stop(). */
@@ -175,6 +184,7 @@ static void ntvnic_tx_complete(struct ntvnic_txq *t, u32 cons,
 int ntvnic_tx_poll(struct napi_struct *napi, int budget)
 {
 	struct ntvnic_txq *t = container_of(napi, struct ntvnic_txq, napi);
+	/* Pairs with the release in ntvnic_start_xmit(): slots are written. */
 	u32 cons = t->cons, prod = smp_load_acquire(&t->prod);
 	unsigned int done = 0, carried = 0, bytes = 0;
 	u64 carried_bytes = 0;

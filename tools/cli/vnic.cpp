@@ -285,7 +285,8 @@ void append_cpu_counts(std::vector<std::string> &row, const std::optional<vnic::
 		       unsigned cpus)
 {
 	for (unsigned c = 0; c < cpus; c++)
-		row.push_back(irq && c < irq->per_cpu.size() ? std::to_string(irq->per_cpu[c]) : "-");
+		row.push_back(irq && c < irq->per_cpu.size() ? std::to_string(irq->per_cpu[c])
+							     : "-");
 }
 
 std::vector<std::string> rx_queue_row(const vnic::QueueReport &q, unsigned cpus)
@@ -310,18 +311,18 @@ std::vector<std::string> rx_queue_row(const vnic::QueueReport &q, unsigned cpus)
 
 std::vector<std::string> tx_queue_row(const vnic::QueueReport &q, unsigned cpus)
 {
-	std::vector<std::string> row = {
-		std::to_string(q.index),
-		q.tx_irq ? std::to_string(q.tx_irq->irq) : "-",
-		q.tx_irq && !q.tx_irq->affinity.empty() ? q.tx_irq->affinity : "-",
-		counter(q.tx, "packets"),
-		counter(q.tx, "bytes"),
-		counter(q.tx, "drops"),
-		counter(q.tx, "irqs"),
-		counter(q.tx, "polls"),
-		counter(q.tx, "kicks"),
-		counter(q.tx, "stops"),
-		counter(q.tx, "wakes")};
+	std::vector<std::string> row = {std::to_string(q.index),
+					q.tx_irq ? std::to_string(q.tx_irq->irq) : "-",
+					q.tx_irq && !q.tx_irq->affinity.empty() ? q.tx_irq->affinity
+										: "-",
+					counter(q.tx, "packets"),
+					counter(q.tx, "bytes"),
+					counter(q.tx, "drops"),
+					counter(q.tx, "irqs"),
+					counter(q.tx, "polls"),
+					counter(q.tx, "kicks"),
+					counter(q.tx, "stops"),
+					counter(q.tx, "wakes")};
 	append_cpu_counts(row, q.tx_irq, cpus);
 	return row;
 }
@@ -417,10 +418,9 @@ const vnic::DeviceReport *find_report(const std::vector<vnic::DeviceReport> &v,
 void print_rates(const vnic::DeviceReport &r, const std::vector<vnic::QueueRates> &rates)
 {
 	using nettune::human_count;
-	std::vector<std::string> head = {"QUEUE",       "RX-PPS", "RX-BIT/S", "DROPS/S",
-					 "RFULL/S",     "IRQS/S", "POLLS/S",  "PKT/POLL",
-					 "BUDGET-EX/S", "TX-PPS", "TX-BIT/S", "TX-IRQS/S",
-					 "STOPS/S"};
+	std::vector<std::string> head = {
+		"QUEUE",    "RX-PPS",      "RX-BIT/S", "DROPS/S",  "RFULL/S",   "IRQS/S", "POLLS/S",
+		"PKT/POLL", "BUDGET-EX/S", "TX-PPS",   "TX-BIT/S", "TX-IRQS/S", "STOPS/S"};
 	for (unsigned c = 0; c < r.cpus; c++)
 		head.push_back("CPU" + std::to_string(c) + "/S");
 	nettune::Table t(head);

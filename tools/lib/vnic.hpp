@@ -115,8 +115,8 @@ std::optional<QueueIrq> find_queue_irq(const std::vector<IrqLine> &lines, const 
 struct QueueReport {
 	unsigned index = 0;
 	std::map<std::string, uint64_t> rx, tx; // ethtool -S counters, prefix removed
-	std::optional<QueueIrq> irq;    // RX interrupt
-	std::optional<QueueIrq> tx_irq; // TX completion interrupt
+	std::optional<QueueIrq> irq;            // RX interrupt
+	std::optional<QueueIrq> tx_irq;         // TX completion interrupt
 	std::optional<uint32_t> napi_id;
 };
 
