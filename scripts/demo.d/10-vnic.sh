@@ -1,7 +1,7 @@
 #!/bin/bash
 # ntvnic: a pair across two namespaces with 4 queues, each queue's IRQ pinned
 # to a CPU, several flows spread by RSS; then the per-queue, per-CPU picture
-# and a flow whose RX queue `nettune vnic rss` predicts before it is sent.
+# (receive and transmit) and a flow whose RX queue `nettune vnic rss` predicts before it is sent.
 set -eu
 NETTUNE=${NETTUNE:-nettune}
 A=ntdemo-a B=ntdemo-b
@@ -51,6 +51,9 @@ ip netns exec $A iperf3 -c 10.77.0.2 -p 5201 -P 8 -t 2 | grep -E 'SUM.*(sender|r
 echo
 
 run "$NETTUNE" -n $B vnic show -s vd1
+echo
+echo "The sender's side: TX completion IRQs (vd0-tx-q), doorbells, queue stops/wakes:"
+run "$NETTUNE" -n $A vnic show -s vd0
 echo
 
 # Prediction: ask for the queue of one UDP flow, then send 200 datagrams of it.
