@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ntvnic ethtool: -i, link settings, -L (channels), -G (rings), -S
+ * ntvnic ethtool: -i, link settings, -L (channels), -G (rings), -c/-C
+ * (interrupt coalescing), -S
  * (per-queue counters named like virtio_net's), -x/-X (RSS), -n (rx
  * rings / hashed fields). Every op runs under RTNL.
  */
@@ -147,6 +148,47 @@ static void ntvnic_get_ethtool_stats(struct net_device *dev,
 	}
 }
 
+static int ntvnic_get_coalesce(struct net_device *dev,
+			       struct ethtool_coalesce *ec,
+			       struct kernel_ethtool_coalesce *kec,
+			       struct netlink_ext_ack *extack)
+{
+	struct ntvnic_priv *priv = ntvnic_priv(dev);
+
+	ec->rx_coalesce_usecs = priv->rx_coal.usecs;
+	ec->rx_max_coalesced_frames = priv->rx_coal.frames;
+	ec->tx_coalesce_usecs = priv->tx_coal.usecs;
+	ec->tx_max_coalesced_frames = priv->tx_coal.frames;
+	return 0;
+}
+
+/* Applies at once, without restarting the data path. */
+static int ntvnic_set_coalesce(struct net_device *dev,
+			       struct ethtool_coalesce *ec,
+			       struct kernel_ethtool_coalesce *kec,
+			       struct netlink_ext_ack *extack)
+{
+	struct ntvnic_priv *priv = ntvnic_priv(dev);
+
+	if (ec->rx_coalesce_usecs > NTVNIC_MAX_COAL_USECS ||
+	    ec->tx_coalesce_usecs > NTVNIC_MAX_COAL_USECS) {
+		NL_SET_ERR_MSG(extack,
+			       "ntvnic: rx-usecs and tx-usecs must be between 0 and 100000");
+		return -EINVAL;
+	}
+	if (ec->rx_max_coalesced_frames > NTVNIC_MAX_COAL_FRAMES ||
+	    ec->tx_max_coalesced_frames > NTVNIC_MAX_COAL_FRAMES) {
+		NL_SET_ERR_MSG(extack,
+			       "ntvnic: rx-frames and tx-frames must be between 0 and 4096");
+		return -EINVAL;
+	}
+	WRITE_ONCE(priv->rx_coal.usecs, ec->rx_coalesce_usecs);
+	WRITE_ONCE(priv->rx_coal.frames, ec->rx_max_coalesced_frames);
+	WRITE_ONCE(priv->tx_coal.usecs, ec->tx_coalesce_usecs);
+	WRITE_ONCE(priv->tx_coal.frames, ec->tx_max_coalesced_frames);
+	return 0;
+}
+
 static int ntvnic_get_rxnfc(struct net_device *dev, struct ethtool_rxnfc *nfc,
 			    u32 *rule_locs)
 {
@@ -231,6 +273,8 @@ static int ntvnic_set_rxfh(struct net_device *dev, const u32 *indir,
 }
 
 const struct ethtool_ops ntvnic_ethtool_ops = {
+	.supported_coalesce_params = ETHTOOL_COALESCE_USECS |
+				     ETHTOOL_COALESCE_MAX_FRAMES,
 	.get_drvinfo		= ntvnic_get_drvinfo,
 	.get_link		= ethtool_op_get_link,
 	.get_link_ksettings	= ntvnic_get_link_ksettings,
@@ -238,6 +282,8 @@ const struct ethtool_ops ntvnic_ethtool_ops = {
 	.set_channels		= ntvnic_set_channels,
 	.get_ringparam		= ntvnic_get_ringparam,
 	.set_ringparam		= ntvnic_set_ringparam,
+	.get_coalesce		= ntvnic_get_coalesce,
+	.set_coalesce		= ntvnic_set_coalesce,
 	.get_sset_count		= ntvnic_get_sset_count,
 	.get_strings		= ntvnic_get_strings,
 	.get_ethtool_stats	= ntvnic_get_ethtool_stats,

@@ -137,6 +137,50 @@ void ntvnic_irq_raise(struct ntvnic_qirq *irq)
 	put_cpu();
 }
 
+/*
+ * Coalescing delay expired, hardirq on the CPU that started it: raise the
+ * interrupt if it is still enabled and work is still waiting (the frames
+ * threshold or NAPI may have taken it meanwhile).
+ */
+static enum hrtimer_restart ntvnic_irq_timer_fn(struct hrtimer *timer)
+{
+	struct ntvnic_qirq *irq = container_of(timer, struct ntvnic_qirq,
+					       timer);
+
+	clear_bit(0, &irq->timer_started);
+	/* Pairs with the producer's barrier before ntvnic_irq_notify(). */
+	smp_mb__after_atomic();
+	if (READ_ONCE(irq->armed) && !READ_ONCE(irq->chip_masked) &&
+	    irq->pending(irq))
+		ntvnic_irq_raise(irq);
+	return HRTIMER_NORESTART;
+}
+
+/*
+ * A producer published work and issued a full barrier (the RX "DMA", the
+ * TX doorbell). If the interrupt is enabled, raise it now, or -- with
+ * coalescing (ethtool -C) -- once `frames` events are pending or `usecs`
+ * after the first one, whichever comes first, as a NIC's interrupt
+ * moderation does. Any context with BHs or irqs off.
+ */
+void ntvnic_irq_notify(struct ntvnic_qirq *irq)
+{
+	u32 usecs, frames;
+
+	if (!READ_ONCE(irq->armed) || READ_ONCE(irq->chip_masked))
+		return;
+	usecs = READ_ONCE(irq->coal->usecs);
+	frames = READ_ONCE(irq->coal->frames);
+	if (!usecs || (frames && irq->pending(irq) >= frames)) {
+		ntvnic_irq_raise(irq);
+		return;
+	}
+	/* One delay runs at a time; later events do not push it back. */
+	if (!test_and_set_bit(0, &irq->timer_started))
+		hrtimer_start(&irq->timer, ns_to_ktime((u64)usecs * NSEC_PER_USEC),
+			      HRTIMER_MODE_REL);
+}
+
 /* NAPI finished: enable the queue interrupt, re-raise if work arrived. */
 void ntvnic_irq_rearm(struct ntvnic_qirq *irq)
 {
@@ -179,6 +223,9 @@ int ntvnic_irq_setup(struct ntvnic_qirq *irq, struct net_device *dev,
 	irq->dev_id = dev_id;
 	INIT_CSD(&irq->csd, ntvnic_irq_csd_fn, irq);
 	init_irq_work(&irq->work, ntvnic_irq_work_fn);
+	hrtimer_init(&irq->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
+	irq->timer.function = ntvnic_irq_timer_fn;
+	irq->timer_started = 0;
 	irq_set_chip_data(virq, irq);
 	snprintf(irq->name, sizeof(irq->name), "%s-%s-%u", dev->name, dir,
 		 index);
@@ -210,6 +257,8 @@ void ntvnic_irq_quiesce(struct ntvnic_qirq *irq)
 {
 	if (!irq->virq)
 		return;
+	/* A pending coalescing delay would raise the interrupt: stop it. */
+	hrtimer_cancel(&irq->timer);
 	irq_work_sync(&irq->work);
 	/* An async IPI may still be queued: wait until it has been taken. */
 	while (smp_load_acquire(&irq->csd.node.u_flags) & CSD_FLAG_LOCK)

@@ -37,8 +37,7 @@ int ntvnic_rxq_enqueue(struct ntvnic_rxq *q, struct sk_buff *skb)
 	 * the packet.
 	 */
 	smp_mb();
-	if (READ_ONCE(q->irq.armed) && !READ_ONCE(q->irq.chip_masked))
-		ntvnic_irq_raise(&q->irq);
+	ntvnic_irq_notify(&q->irq);
 	return 0;
 }
 
@@ -130,7 +129,7 @@ static void ntvnic_legacy_rx(struct ntvnic_rxq *q)
 	ntvnic_rx_account(q, pkts, bytes, false, false);
 }
 
-bool ntvnic_rx_pending(struct ntvnic_qirq *irq)
+u32 ntvnic_rx_pending(struct ntvnic_qirq *irq)
 {
 	return ntvnic_ring_used(container_of(irq, struct ntvnic_rxq, irq));
 }

@@ -167,6 +167,7 @@ static int ntvnic_rxq_up(struct ntvnic_priv *priv, struct ntvnic_rxq *q)
 		q->napi_added = true;
 	}
 	q->irq.pending = ntvnic_rx_pending;
+	q->irq.coal = &priv->rx_coal;
 	err = ntvnic_irq_setup(&q->irq, priv->dev, "rx", q->index,
 			       ntvnic_rx_irq, q);
 	if (err)
@@ -196,6 +197,7 @@ static int ntvnic_txq_up(struct ntvnic_priv *priv, struct ntvnic_txq *t)
 				 priv->cfg.napi_weight);
 	t->napi_added = true;
 	t->irq.pending = ntvnic_tx_pending;
+	t->irq.coal = &priv->tx_coal;
 	err = ntvnic_irq_setup(&t->irq, priv->dev, "tx", t->index,
 			       ntvnic_tx_irq, t);
 	if (err)

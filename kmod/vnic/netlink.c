@@ -39,6 +39,10 @@ static const struct nla_policy ntvnic_policy[NTVNIC_A_MAX + 1] = {
 	[NTVNIC_A_RSS_KEY]	= { .type = NLA_REJECT },
 	[NTVNIC_A_RSS_INDIR]	= { .type = NLA_REJECT },
 	[NTVNIC_A_QUEUE]	= { .type = NLA_REJECT },
+	[NTVNIC_A_RX_USECS]	= { .type = NLA_U32 },
+	[NTVNIC_A_RX_FRAMES]	= { .type = NLA_U32 },
+	[NTVNIC_A_TX_USECS]	= { .type = NLA_U32 },
+	[NTVNIC_A_TX_FRAMES]	= { .type = NLA_U32 },
 };
 
 static struct genl_family ntvnic_genl_family;
@@ -147,6 +151,10 @@ static int ntvnic_fill(struct sk_buff *skb, struct net_device *dev,
 	    nla_put_u32(skb, NTVNIC_A_QUEUES, priv->cfg.queues) ||
 	    nla_put_u32(skb, NTVNIC_A_RX_RING, priv->cfg.rx_ring) ||
 	    nla_put_u32(skb, NTVNIC_A_TX_RING, priv->cfg.tx_ring) ||
+	    nla_put_u32(skb, NTVNIC_A_RX_USECS, priv->rx_coal.usecs) ||
+	    nla_put_u32(skb, NTVNIC_A_RX_FRAMES, priv->rx_coal.frames) ||
+	    nla_put_u32(skb, NTVNIC_A_TX_USECS, priv->tx_coal.usecs) ||
+	    nla_put_u32(skb, NTVNIC_A_TX_FRAMES, priv->tx_coal.frames) ||
 	    nla_put_u32(skb, NTVNIC_A_MODE, priv->cfg.mode) ||
 	    nla_put_u32(skb, NTVNIC_A_NAPI_WEIGHT, priv->cfg.napi_weight) ||
 	    nla_put_u32(skb, NTVNIC_A_LINK_SPEED, NTVNIC_LINK_SPEED) ||
@@ -229,12 +237,72 @@ static void ntvnic_cfg_from_attrs(struct ntvnic_cfg *cfg, struct nlattr **tb)
 		cfg->napi_weight = nla_get_u32(tb[NTVNIC_A_NAPI_WEIGHT]);
 }
 
+static bool ntvnic_attr_above(const struct nlattr *a, u32 max)
+{
+	return a && nla_get_u32(a) > max;
+}
+
+/* Coalescing from a request, starting from cur; checked, not applied. */
+static int ntvnic_coal_from_attrs(struct nlattr **tb,
+				  const struct ntvnic_priv *cur,
+				  struct ntvnic_coal *rx, struct ntvnic_coal *tx,
+				  struct netlink_ext_ack *extack)
+{
+	if (ntvnic_attr_above(tb[NTVNIC_A_RX_USECS], NTVNIC_MAX_COAL_USECS)) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[NTVNIC_A_RX_USECS],
+				    "ntvnic: rx-usecs must be between 0 and 100000");
+		return -EINVAL;
+	}
+	if (ntvnic_attr_above(tb[NTVNIC_A_RX_FRAMES], NTVNIC_MAX_COAL_FRAMES)) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[NTVNIC_A_RX_FRAMES],
+				    "ntvnic: rx-frames must be between 0 and 4096");
+		return -EINVAL;
+	}
+	if (ntvnic_attr_above(tb[NTVNIC_A_TX_USECS], NTVNIC_MAX_COAL_USECS)) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[NTVNIC_A_TX_USECS],
+				    "ntvnic: tx-usecs must be between 0 and 100000");
+		return -EINVAL;
+	}
+	if (ntvnic_attr_above(tb[NTVNIC_A_TX_FRAMES], NTVNIC_MAX_COAL_FRAMES)) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[NTVNIC_A_TX_FRAMES],
+				    "ntvnic: tx-frames must be between 0 and 4096");
+		return -EINVAL;
+	}
+	memset(rx, 0, sizeof(*rx));
+	memset(tx, 0, sizeof(*tx));
+	if (cur) {
+		*rx = cur->rx_coal;
+		*tx = cur->tx_coal;
+	}
+	if (tb[NTVNIC_A_RX_USECS])
+		rx->usecs = nla_get_u32(tb[NTVNIC_A_RX_USECS]);
+	if (tb[NTVNIC_A_RX_FRAMES])
+		rx->frames = nla_get_u32(tb[NTVNIC_A_RX_FRAMES]);
+	if (tb[NTVNIC_A_TX_USECS])
+		tx->usecs = nla_get_u32(tb[NTVNIC_A_TX_USECS]);
+	if (tb[NTVNIC_A_TX_FRAMES])
+		tx->frames = nla_get_u32(tb[NTVNIC_A_TX_FRAMES]);
+	return 0;
+}
+
+/* RTNL. Takes effect at once, without restarting the data path. */
+static void ntvnic_coal_apply(struct ntvnic_priv *priv,
+			      const struct ntvnic_coal *rx,
+			      const struct ntvnic_coal *tx)
+{
+	WRITE_ONCE(priv->rx_coal.usecs, rx->usecs);
+	WRITE_ONCE(priv->rx_coal.frames, rx->frames);
+	WRITE_ONCE(priv->tx_coal.usecs, tx->usecs);
+	WRITE_ONCE(priv->tx_coal.frames, tx->frames);
+}
+
 static int ntvnic_nl_new(struct sk_buff *skb, struct genl_info *info)
 {
 	struct net *net = genl_info_net(info), *dev_net = net, *peer_net = net;
 	struct netlink_ext_ack *extack = info->extack;
 	struct nlattr **tb = info->attrs;
 	const char *name, *peer_name = NULL;
+	struct ntvnic_coal rx_coal, tx_coal;
 	struct net_device *dev;
 	struct ntvnic_cfg cfg;
 	int err;
@@ -260,6 +328,8 @@ static int ntvnic_nl_new(struct sk_buff *skb, struct genl_info *info)
 	ntvnic_default_cfg(&cfg);
 	ntvnic_cfg_from_attrs(&cfg, tb);
 	err = ntvnic_validate_cfg(&cfg, NTVNIC_MAX_QUEUES, extack);
+	if (!err)
+		err = ntvnic_coal_from_attrs(tb, NULL, &rx_coal, &tx_coal, extack);
 	if (err)
 		return err;
 
@@ -298,8 +368,12 @@ static int ntvnic_nl_new(struct sk_buff *skb, struct genl_info *info)
 		err = ntvnic_create_pair(dev_net, name, peer_net, peer_name,
 					 &cfg, &dev, extack);
 	}
-	if (!err)
+	if (!err) {
+		ntvnic_coal_apply(ntvnic_priv(dev), &rx_coal, &tx_coal);
+		ntvnic_coal_apply(ntvnic_priv(rtnl_dereference(ntvnic_priv(dev)->peer)),
+				  &rx_coal, &tx_coal);
 		err = ntvnic_reply(info, dev, dev_net);
+	}
 	rtnl_unlock();
 
 	put_net(peer_net);
@@ -327,6 +401,8 @@ static int ntvnic_nl_del(struct sk_buff *skb, struct genl_info *info)
 
 static int ntvnic_nl_set(struct sk_buff *skb, struct genl_info *info)
 {
+	struct ntvnic_coal rx_coal, tx_coal;
+	struct ntvnic_priv *priv;
 	struct net_device *dev;
 	struct ntvnic_cfg cfg;
 	int err;
@@ -337,7 +413,12 @@ static int ntvnic_nl_set(struct sk_buff *skb, struct genl_info *info)
 		err = -ENODEV;
 		goto out;
 	}
-	cfg = ntvnic_priv(dev)->cfg;
+	priv = ntvnic_priv(dev);
+	err = ntvnic_coal_from_attrs(info->attrs, priv, &rx_coal, &tx_coal,
+				     info->extack);
+	if (err)
+		goto out;
+	cfg = priv->cfg;
 	ntvnic_cfg_from_attrs(&cfg, info->attrs);
 	if (cfg.queues != ntvnic_priv(dev)->cfg.queues &&
 	    netif_is_rxfh_configured(dev) && cfg.queues <= NTVNIC_MAX_QUEUES) {
@@ -353,7 +434,11 @@ static int ntvnic_nl_set(struct sk_buff *skb, struct genl_info *info)
 			}
 		}
 	}
-	err = ntvnic_reconfigure(dev, &cfg, info->extack);
+	/* Only a change of queues, rings, mode or weight restarts the port. */
+	if (memcmp(&cfg, &priv->cfg, sizeof(cfg)))
+		err = ntvnic_reconfigure(dev, &cfg, info->extack);
+	if (!err)
+		ntvnic_coal_apply(priv, &rx_coal, &tx_coal);
 out:
 	rtnl_unlock();
 	return err;

@@ -31,6 +31,7 @@
 #include <linux/irq_work.h>
 #include <linux/smp.h>
 #include <linux/interrupt.h>
+#include <linux/hrtimer.h>
 #include <uapi/linux/ntvnic.h>
 
 #define NTVNIC_DRV_NAME		"ntvnic"
@@ -61,6 +62,12 @@ struct ntvnic_irq_stats {
 	struct u64_stats_sync syncp;
 };
 
+/* Interrupt coalescing of one direction of a port (ethtool -C), RTNL. */
+struct ntvnic_coal {
+	u32 usecs;
+	u32 frames;
+};
+
 /*
  * One queue interrupt, an RX queue's or a TX queue's (irq.c). armed is the
  * device's own interrupt enable (the handler clears it, NAPI sets it
@@ -73,8 +80,11 @@ struct ntvnic_qirq {
 	bool armed;
 	bool chip_masked;
 	void *dev_id;			/* the queue, for the handler and free_irq */
-	/* Work waiting for the handler: unmask and rearm re-raise if so. */
-	bool (*pending)(struct ntvnic_qirq *irq);
+	/* Work waiting for the handler: unmask and rearm re-raise if any. */
+	u32 (*pending)(struct ntvnic_qirq *irq);
+	const struct ntvnic_coal *coal;	/* the port's, for this direction */
+	struct hrtimer timer;		/* coalescing delay */
+	unsigned long timer_started;	/* bit 0: timer started, not fired */
 	call_single_data_t csd;		/* delivery to a remote CPU */
 	struct irq_work work;		/* delivery to the local CPU (self-IPI) */
 	char name[IFNAMSIZ + 16];
@@ -159,6 +169,9 @@ struct ntvnic_priv {
 	bool rx_enabled;
 	/* TX queues may be woken; read under the TX queue lock. */
 	bool tx_open;
+	/* Written under RTNL, read with READ_ONCE on the packet path. */
+	struct ntvnic_coal rx_coal;
+	struct ntvnic_coal tx_coal;
 	bool datapath_up;		/* RTNL: rings, NAPI and IRQs exist */
 	struct ntvnic_rxq *rxq;		/* max_queues entries */
 	struct ntvnic_txq *txq;		/* max_queues entries */
@@ -186,7 +199,7 @@ void ntvnic_default_cfg(struct ntvnic_cfg *cfg);
 netdev_tx_t ntvnic_start_xmit(struct sk_buff *skb, struct net_device *dev);
 int ntvnic_tx_poll(struct napi_struct *napi, int budget);
 irqreturn_t ntvnic_tx_irq(int irq, void *data);
-bool ntvnic_tx_pending(struct ntvnic_qirq *irq);
+u32 ntvnic_tx_pending(struct ntvnic_qirq *irq);
 u32 ntvnic_tx_ring_used(struct ntvnic_txq *t);
 unsigned int ntvnic_tx_purge(struct ntvnic_txq *t);
 
@@ -196,6 +209,7 @@ void ntvnic_irq_domain_exit(void);
 int ntvnic_irq_setup(struct ntvnic_qirq *irq, struct net_device *dev,
 		     const char *dir, unsigned int index,
 		     irq_handler_t handler, void *dev_id);
+void ntvnic_irq_notify(struct ntvnic_qirq *irq);
 void ntvnic_irq_quiesce(struct ntvnic_qirq *irq);
 void ntvnic_irq_teardown(struct ntvnic_qirq *irq);
 void ntvnic_irq_raise(struct ntvnic_qirq *irq);
@@ -204,7 +218,7 @@ void ntvnic_irq_rearm(struct ntvnic_qirq *irq);
 /* napi.c */
 int ntvnic_napi_poll(struct napi_struct *napi, int budget);
 irqreturn_t ntvnic_rx_irq(int irq, void *data);
-bool ntvnic_rx_pending(struct ntvnic_qirq *irq);
+u32 ntvnic_rx_pending(struct ntvnic_qirq *irq);
 int ntvnic_rxq_enqueue(struct ntvnic_rxq *q, struct sk_buff *skb);
 u32 ntvnic_ring_used(struct ntvnic_rxq *q);
 

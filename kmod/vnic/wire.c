@@ -32,7 +32,7 @@ u32 ntvnic_tx_ring_used(struct ntvnic_txq *t)
 	return READ_ONCE(t->prod) - READ_ONCE(t->cons);
 }
 
-bool ntvnic_tx_pending(struct ntvnic_qirq *irq)
+u32 ntvnic_tx_pending(struct ntvnic_qirq *irq)
 {
 	return ntvnic_tx_ring_used(container_of(irq, struct ntvnic_txq, irq));
 }
@@ -103,8 +103,7 @@ netdev_tx_t ntvnic_start_xmit(struct sk_buff *skb, struct net_device *dev)
 	ntvnic_txx_count(t, &t->xmit.kicks);
 	/* Pairs with ntvnic_irq_rearm(): it sees the slot or we see armed. */
 	smp_mb();
-	if (READ_ONCE(t->irq.armed) && !READ_ONCE(t->irq.chip_masked))
-		ntvnic_irq_raise(&t->irq);
+	ntvnic_irq_notify(&t->irq);
 	return NETDEV_TX_OK;
 }
 

@@ -157,8 +157,9 @@ void add_rss(CLI::App *vnic, Globals &g)
 
 // ---- add / del / set ---------------------------------------------------------
 
-const std::vector<std::string> setting_keywords = {"queues", "rx-ring", "tx-ring", "mode",
-						   "weight"};
+const std::vector<std::string> setting_keywords = {"queues",    "rx-ring",  "tx-ring",
+						   "mode",      "weight",   "rx-usecs",
+						   "rx-frames", "tx-usecs", "tx-frames"};
 
 // Numbers are only checked for being numbers: the kernel owns the ranges and
 // explains a refusal (extack), which is printed as it is.
@@ -169,6 +170,10 @@ vnic::Settings parse_settings(const nettune::KeywordArgs &kw)
 	s.rx_ring = kw.get_uint("rx-ring", 0, u32_max);
 	s.tx_ring = kw.get_uint("tx-ring", 0, u32_max);
 	s.napi_weight = kw.get_uint("weight", 0, u32_max);
+	s.rx_usecs = kw.get_uint("rx-usecs", 0, u32_max);
+	s.rx_frames = kw.get_uint("rx-frames", 0, u32_max);
+	s.tx_usecs = kw.get_uint("tx-usecs", 0, u32_max);
+	s.tx_frames = kw.get_uint("tx-frames", 0, u32_max);
 	if (auto m = kw.get("mode"))
 		s.mode = vnic::parse_mode(*m);
 	return s;
@@ -210,7 +215,7 @@ void run_set(const std::string &name, const std::vector<std::string> &args)
 	if (args.empty())
 		throw nettune::UsageError("set " + name +
 					  ": nothing to change (mode, weight, queues, rx-ring, "
-					  "tx-ring)");
+					  "tx-ring, rx-usecs, rx-frames, tx-usecs, tx-frames)");
 	const vnic::Settings settings = parse_settings(kw);
 	vnic::check_ifname(name, "device name");
 	vnic::Client client;
@@ -226,7 +231,8 @@ void add_change_commands(CLI::App *vnic, Globals &g)
 	auto add_args = std::make_shared<Args>();
 	auto *add = vnic->add_subcommand(
 		"add", "create a pair: NAME [peer NAME] [queues N] [rx-ring N] [tx-ring N] "
-		       "[netns A] [peer-netns B] [mode napi|legacy] [weight N]");
+		       "[netns A] [peer-netns B] [mode napi|legacy] [weight N] "
+		       "[rx-usecs N] [rx-frames N] [tx-usecs N] [tx-frames N]");
 	add->add_option("name", add_args->name, "device name")->required();
 	add->add_option("args", add_args->rest, "keyword value ...");
 	nettune::cli::on_run(add, g,
@@ -243,7 +249,7 @@ void add_change_commands(CLI::App *vnic, Globals &g)
 	auto set_args = std::make_shared<Args>();
 	auto *set = vnic->add_subcommand(
 		"set", "change a port: DEV [mode napi|legacy] [weight N] [queues N] [rx-ring N] "
-		       "[tx-ring N]");
+		       "[tx-ring N] [rx-usecs N] [rx-frames N] [tx-usecs N] [tx-frames N]");
 	set->add_option("dev", set_args->name, "device name")->required();
 	set->add_option("args", set_args->rest, "keyword value ...");
 	nettune::cli::on_run(set, g, [set_args] { run_set(set_args->name, set_args->rest); });
@@ -259,6 +265,8 @@ void print_device_line(const vnic::DeviceInfo &d)
 	std::cout << "  queues " << d.queues << "  rx-ring " << d.rx_ring << "  tx-ring "
 		  << d.tx_ring << "  mode " << vnic::mode_name(d.mode) << "  weight "
 		  << d.napi_weight << "  " << vnic::operstate_name(d.operstate) << '\n';
+	std::cout << "  coalesce rx-usecs " << d.rx_usecs << " rx-frames " << d.rx_frames
+		  << "  tx-usecs " << d.tx_usecs << " tx-frames " << d.tx_frames << '\n';
 }
 
 void print_device_table(const std::vector<vnic::DeviceInfo> &devs)

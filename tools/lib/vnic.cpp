@@ -161,6 +161,10 @@ DeviceInfo parse_device(const GenlAttrs &a)
 	d.tx_ring = opt_u32(a, NTVNIC_A_TX_RING).value_or(0);
 	d.mode = opt_u32(a, NTVNIC_A_MODE).value_or(0);
 	d.napi_weight = opt_u32(a, NTVNIC_A_NAPI_WEIGHT).value_or(0);
+	d.rx_usecs = opt_u32(a, NTVNIC_A_RX_USECS).value_or(0);
+	d.rx_frames = opt_u32(a, NTVNIC_A_RX_FRAMES).value_or(0);
+	d.tx_usecs = opt_u32(a, NTVNIC_A_TX_USECS).value_or(0);
+	d.tx_frames = opt_u32(a, NTVNIC_A_TX_FRAMES).value_or(0);
 	d.speed = opt_u32(a, NTVNIC_A_LINK_SPEED).value_or(0);
 	d.mtu = opt_u32(a, NTVNIC_A_MTU).value_or(0);
 	d.operstate = a.has(NTVNIC_A_OPERSTATE) ? a.u8(NTVNIC_A_OPERSTATE) : 0;
@@ -185,6 +189,14 @@ void put_settings(nl_msg *msg, const Settings &s)
 		nla_put_u32(msg, NTVNIC_A_MODE, (uint32_t)*s.mode);
 	if (s.napi_weight)
 		nla_put_u32(msg, NTVNIC_A_NAPI_WEIGHT, *s.napi_weight);
+	const std::pair<int, const std::optional<uint32_t> &> coalescing[] = {
+		{NTVNIC_A_RX_USECS, s.rx_usecs},
+		{NTVNIC_A_RX_FRAMES, s.rx_frames},
+		{NTVNIC_A_TX_USECS, s.tx_usecs},
+		{NTVNIC_A_TX_FRAMES, s.tx_frames}};
+	for (const auto &[attr, value] : coalescing)
+		if (value)
+			nla_put_u32(msg, attr, *value);
 }
 
 } // namespace
@@ -513,6 +525,11 @@ nlohmann::json device_json(const DeviceInfo &d)
 			    {"tx_ring", d.tx_ring},
 			    {"mode", mode_name(d.mode)},
 			    {"napi_weight", d.napi_weight},
+			    {"coalesce",
+			     {{"rx_usecs", d.rx_usecs},
+			      {"rx_frames", d.rx_frames},
+			      {"tx_usecs", d.tx_usecs},
+			      {"tx_frames", d.tx_frames}}},
 			    {"speed_mbps", d.speed},
 			    {"mtu", d.mtu},
 			    {"operstate", operstate_name(d.operstate)}};

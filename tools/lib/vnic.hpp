@@ -26,6 +26,8 @@ Mode parse_mode(const std::string &text); // throws UsageError
 // Optional settings shared by `add` and `set`.
 struct Settings {
 	std::optional<uint32_t> queues, rx_ring, tx_ring, napi_weight;
+	// Interrupt coalescing (as ethtool -C): changed without a restart.
+	std::optional<uint32_t> rx_usecs, rx_frames, tx_usecs, tx_frames;
 	std::optional<Mode> mode;
 };
 
@@ -52,6 +54,7 @@ struct DeviceInfo {
 	std::optional<int32_t> peer_netnsid;
 	uint32_t queues = 0, rx_ring = 0, tx_ring = 0, mode = 0, napi_weight = 0;
 	uint32_t speed = 0, mtu = 0;
+	uint32_t rx_usecs = 0, rx_frames = 0, tx_usecs = 0, tx_frames = 0;
 	uint8_t operstate = 0;
 	std::vector<uint8_t> rss_key;
 	std::vector<uint32_t> rss_indir;

@@ -38,6 +38,8 @@ TEST_CASE("vnic add/set: unknown keywords and bad numbers exit 2 naming the word
 	check_usage_error({"vnic", "set", "nt0", "weight", "x"}, "weight: 'x'");
 	check_usage_error({"vnic", "set", "nt0", "peer", "nt1"}, "'peer'");
 	check_usage_error({"vnic", "set", "nt0"}, "nothing to change");
+	check_usage_error({"vnic", "set", "nt0", "rx-usecs", "soon"}, "rx-usecs: 'soon'");
+	check_usage_error({"vnic", "add", "nt0", "tx-frames", "-8"}, "tx-frames");
 	check_usage_error({"vnic", "add"}, "name");
 	check_usage_error({"vnic", "frobnicate"}, "frobnicate");
 	check_usage_error({"vnic", "show", "--watch", "0.01"}, "--watch");

@@ -45,6 +45,9 @@ NlMsgPtr reply(unsigned queues)
 	nla_put(msg.get(), NTVNIC_A_RSS_INDIR, sizeof(indir), indir);
 	nla_put_string(msg.get(), NTVNIC_A_PEER_IFNAME, "nt1");
 	nla_put_s32(msg.get(), NTVNIC_A_PEER_NETNSID, 3);
+	nla_put_u32(msg.get(), NTVNIC_A_RX_USECS, 250);
+	nla_put_u32(msg.get(), NTVNIC_A_RX_FRAMES, 16);
+	nla_put_u32(msg.get(), NTVNIC_A_TX_USECS, 1000);
 	for (unsigned q = 0; q < queues; q++)
 		put_queue(msg.get(), q, 40 + q, 1000 * (q + 1));
 	return msg;
@@ -70,6 +73,13 @@ TEST_CASE("a GET reply with repeated queue nests yields every queue", "[vnic-gen
 	CHECK(d.queues == 4);
 	CHECK(d.mode == NTVNIC_MODE_LEGACY);
 	CHECK(d.operstate == 6);
+	CHECK(d.rx_usecs == 250);
+	CHECK(d.rx_frames == 16);
+	CHECK(d.tx_usecs == 1000);
+	CHECK(d.tx_frames == 0); // absent reads as 0
+	auto j = vnic::device_json(d);
+	CHECK(j["coalesce"]["rx_usecs"] == 250);
+	CHECK(j["coalesce"]["tx_frames"] == 0);
 	REQUIRE(d.rss_indir.size() == NTVNIC_RSS_INDIR_SIZE);
 	CHECK(d.rss_indir[5] == 1);
 	REQUIRE(d.queue_list.size() == 4);

@@ -37,6 +37,13 @@
 /* NAPI weight: packets one poll may take, 1..NTVNIC_MAX_NAPI_WEIGHT. */
 #define NTVNIC_MAX_NAPI_WEIGHT	256
 #define NTVNIC_DEF_NAPI_WEIGHT	64
+/*
+ * Interrupt coalescing (ethtool -C rx-usecs/rx-frames/tx-usecs/tx-frames):
+ * an interrupt waits at most usecs after the first event, or fires once
+ * frames events are pending; usecs 0 interrupts at once.
+ */
+#define NTVNIC_MAX_COAL_USECS	100000
+#define NTVNIC_MAX_COAL_FRAMES	4096
 /* RSS: Toeplitz key and indirection table sizes (ethtool -x). */
 #define NTVNIC_RSS_KEY_SIZE	40
 #define NTVNIC_RSS_INDIR_SIZE	128
@@ -118,6 +125,14 @@ enum ntvnic_attr {
 	NTVNIC_A_RSS_INDIR,
 	/* nested, repeated once per active queue: enum ntvnic_queue_attr */
 	NTVNIC_A_QUEUE,
+	/*
+	 * u32: interrupt coalescing of both ports (NEW) or one port (SET),
+	 * as ethtool -c/-C (NTVNIC_MAX_COAL_*; reported)
+	 */
+	NTVNIC_A_RX_USECS,
+	NTVNIC_A_RX_FRAMES,
+	NTVNIC_A_TX_USECS,
+	NTVNIC_A_TX_FRAMES,
 
 	__NTVNIC_A_MAX,
 	NTVNIC_A_MAX = __NTVNIC_A_MAX - 1
