@@ -233,8 +233,15 @@ int ntvnic_irq_setup(struct ntvnic_qirq *irq, struct net_device *dev,
 	err = request_irq(virq, handler, 0, irq->name, dev_id);
 	if (err)
 		goto err_map;
-	/* Spread queues over CPUs by default, as NIC drivers do. */
-	cpu = cpumask_local_spread(index, NUMA_NO_NODE);
+	/*
+	 * Back on the CPU this queue's interrupt had before a restart
+	 * (ethtool -L/-G, down/up), so a pinning survives; else spread
+	 * queues over CPUs, as NIC drivers do.
+	 */
+	if (irq->keep_cpu_valid && cpu_online(irq->keep_cpu))
+		cpu = irq->keep_cpu;
+	else
+		cpu = cpumask_local_spread(index, NUMA_NO_NODE);
 	irq_set_affinity(virq, cpumask_of(cpu));
 	return 0;
 
@@ -270,6 +277,8 @@ void ntvnic_irq_teardown(struct ntvnic_qirq *irq)
 {
 	if (!irq->virq)
 		return;
+	irq->keep_cpu = READ_ONCE(irq->cpu);
+	irq->keep_cpu_valid = true;
 	free_irq(irq->virq, irq->dev_id);
 	irq_dispose_mapping(irq->virq);
 	ida_free(&ntvnic_hwirq_ida, irq->hwirq);

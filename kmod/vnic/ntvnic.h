@@ -77,6 +77,9 @@ struct ntvnic_qirq {
 	unsigned int virq;		/* 0 when no IRQ is set up */
 	unsigned long hwirq;
 	int cpu;			/* effective affinity, updated by the chip */
+	/* The CPU to start on when the IRQ is set up again (RTNL). */
+	bool keep_cpu_valid;
+	int keep_cpu;
 	bool armed;
 	bool chip_masked;
 	void *dev_id;			/* the queue, for the handler and free_irq */

@@ -2,13 +2,15 @@
 # SPDX-License-Identifier: GPL-2.0
 # Each RX queue has its own IRQ "<dev>-rx-<q>" in /proc/interrupts;
 # writing /proc/irq/N/smp_affinity_list moves that queue's interrupt
-# counts to the chosen CPU at once, and effective_affinity follows.
+# counts to the chosen CPU at once, and effective_affinity follows. A
+# restart of the port (ethtool -G) re-creates the IRQs on the CPUs they
+# had, so a pinning survives it.
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/vnic_lib.sh"
 nt_require_modules ntvnic
 nt_require_cmds ip ethtool ping
 [ "$(nproc)" -ge 2 ] || nt_skip_all "needs 2 CPUs"
-nt_plan 11
+nt_plan 13
 
 nt_netns_new a b
 vnic_pair_ns va "$NS_a" vb "$NS_b" 2
@@ -55,4 +57,13 @@ t1=$(awk -v i="$irq0:" '$1 == i { print $2 + $3 }' /proc/interrupts)
 nt_log "/proc/interrupts total $t0 then $t1, ethtool rx_queue_0_irqs $irqs"
 nt_ge "ethtool rx_queue_0_irqs >= the /proc/interrupts total read before" "$irqs" "$t0"
 nt_le "ethtool rx_queue_0_irqs <= the /proc/interrupts total read after" "$irqs" "$t1"
+
+# vb-rx-0 and vb-tx-0 start on CPU 0 (the default spread); pin both to 1.
+echo 1 >"/proc/irq/$irq0/smp_affinity_list"
+echo 1 >"/proc/irq/$(vnic_irq vb 0 tx)/smp_affinity_list"
+ip netns exec "$NS_b" ethtool -G vb rx 512
+new_rx=$(vnic_irq vb 0) new_tx=$(vnic_irq vb 0 tx)
+nt_eq "after ethtool -G, the new vb-rx-0 (IRQ $new_rx) is still on CPU 1" 1 \
+	"$(cat /proc/irq/"$new_rx"/effective_affinity_list)"
+nt_eq "and so is the new vb-tx-0 (IRQ $new_tx)" 1 "$(cat /proc/irq/"$new_tx"/effective_affinity_list)"
 nt_done
