@@ -4,19 +4,26 @@
 # and what NAPI buys over the legacy one-interrupt-per-packet mode. One VM
 # run, all variants side by side:
 #
-#   veth    veth pair (the in-tree reference: no rings, no IRQs, no RSS)
-#   napi    ntvnic, 1 queue, NAPI (the default)
-#   napi2   ntvnic, 2 queues, NAPI (RSS spreads the flood over both CPUs)
-#   legacy  ntvnic, 1 queue, legacy mode (netif_rx from every interrupt)
+#   veth      veth pair (the in-tree reference: no rings, no IRQs, no RSS;
+#             it receives on the sending CPU)
+#   napi      ntvnic, 1 queue, NAPI (the default); its IRQs on CPU 0,
+#             where pktgen and iperf3 also run (like veth)
+#   legacy    ntvnic, 1 queue, legacy mode (netif_rx from every interrupt)
+#   napi-x    as napi, the receiver's RX IRQ pinned to CPU 1
+#   legacy-x  as legacy, the receiver's RX IRQ pinned to CPU 1
+#   napi2     ntvnic, 2 queues, NAPI, default spread (RX queue q on CPU q)
 #
 # Each variant is a pair between two namespaces of its own, made once.
 # Metrics, per measurement:
-#   tcp   iperf3, one TCP stream for TCP_SECONDS: receiver bit/s
-#   udp   the kernel's pktgen floods 64-byte UDP (1000 source ports) to a
-#         port without a socket for UDP_SECONDS after 1 s of warm-up:
-#         packets per second that reached UDP (B's "Udp: NoPorts"), the
-#         rate pktgen sent, and for ntvnic the receiver's RX interrupts
-#         and NAPI polls per delivered packet (ethtool -S)
+#   tcp   iperf3, one TCP stream for TCP_SECONDS (client and server on
+#         CPU 0): receiver bit/s
+#   udp   the kernel's pktgen (kpktgend_0, CPU 0) floods 64-byte UDP (1000
+#         source ports) to a port without a socket for UDP_SECONDS after
+#         1 s of warm-up: packets per second that reached UDP (B's "Udp:
+#         NoPorts"), the rate pktgen sent, backlog drops (softnet_stat,
+#         all CPUs), and for ntvnic the share of arriving packets the
+#         receiver's RX ring dropped and its RX interrupts and NAPI polls
+#         per received packet (ethtool -S)
 # Every round measures every (variant, metric) once in a new random order;
 # the summary takes medians over rounds and reports each variant's ratio to
 # veth within the same round (host load drifts; a round takes ~1 min).
@@ -34,13 +41,14 @@ NETTUNE=${NETTUNE:-$top/build/tools/nettune}
 REPS=${REPS:-5}
 TCP_SECONDS=${TCP_SECONDS:-3}
 UDP_SECONDS=${UDP_SECONDS:-2}
-VARIANTS=${VARIANTS:-"veth napi napi2 legacy"}
+VARIANTS=${VARIANTS:-"veth napi legacy napi-x legacy-x napi2"}
 OUT=${NTVM_OUT:-$(mktemp -d)}
 CSV=$OUT/bench-vnic.csv
 
 pktgen_pid=""
+pktgen_ns=""
 cleanup() {
-	[ -n "$pktgen_pid" ] && { echo stop >/proc/net/pktgen/pgctrl; wait "$pktgen_pid"; } 2>/dev/null
+	[ -n "$pktgen_pid" ] && stop_pktgen 2>/dev/null
 	for v in $VARIANTS; do
 		ip netns del "${v}A" 2>/dev/null
 		ip netns del "${v}B" 2>/dev/null
@@ -57,9 +65,10 @@ make_pair() { # variant: ports xA in ${v}A and xB in ${v}B
 	ip netns add "${v}B"
 	case $v in
 	veth) ip link add xA netns "${v}A" type veth peer name xB netns "${v}B" ;;
-	napi) "$NETTUNE" vnic add xA peer xB netns "${v}A" peer-netns "${v}B" ;;
+	napi | napi-x) "$NETTUNE" vnic add xA peer xB netns "${v}A" peer-netns "${v}B" ;;
 	napi2) "$NETTUNE" vnic add xA peer xB netns "${v}A" peer-netns "${v}B" queues 2 ;;
-	legacy) "$NETTUNE" vnic add xA peer xB netns "${v}A" peer-netns "${v}B" mode legacy ;;
+	legacy | legacy-x)
+		"$NETTUNE" vnic add xA peer xB netns "${v}A" peer-netns "${v}B" mode legacy ;;
 	*) echo "vnic.sh: unknown variant $v" >&2; exit 2 ;;
 	esac
 	ip -n "${v}A" addr add 10.78.0.1/24 dev xA
@@ -70,18 +79,23 @@ make_pair() { # variant: ports xA in ${v}A and xB in ${v}B
 	ip -n "${v}B" link set lo up
 	ip -n "${v}A" neigh replace 10.78.0.2 lladdr \
 		"$(ip netns exec "${v}B" cat /sys/class/net/xB/address)" dev xA nud permanent
+	# Device names repeat across namespaces: take the newest xB-rx-0.
+	case $v in *-x)
+		awk '$NF == "xB-rx-0" { sub(":", "", $1); irq = $1 } END { print irq }' /proc/interrupts |
+			{ read -r irq; echo 1 >"/proc/irq/$irq/smp_affinity_list"; } ;;
+	esac
 }
 
 # --- measurements -------------------------------------------------------------
 
 measure_tcp() { # prints "bits_per_second"
 	local v=$1
-	ip netns exec "${v}B" iperf3 -s -1 -D -B 10.78.0.2 >/dev/null 2>&1
+	ip netns exec "${v}B" taskset -c 0 iperf3 -s -1 -D -B 10.78.0.2 >/dev/null 2>&1
 	for _ in $(seq 50); do
 		ip netns exec "${v}B" ss -ltn | grep -q ':5201' && break
 		sleep 0.1
 	done
-	ip netns exec "${v}A" iperf3 -c 10.78.0.2 -t "$TCP_SECONDS" -J |
+	ip netns exec "${v}A" taskset -c 0 iperf3 -c 10.78.0.2 -t "$TCP_SECONDS" -J |
 		python3 -c 'import json, sys; print(round(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]))'
 }
 
@@ -89,6 +103,12 @@ measure_tcp() { # prints "bits_per_second"
 rx_sum() {
 	ip netns exec "${1}B" ethtool -S xB 2>/dev/null |
 		awk -v s="_$2:" 'index($1, "rx_queue_") == 1 && substr($1, length($1) - length(s) + 1) == s { t += $2 } END { print t + 0 }'
+}
+
+backlog_drops() { # /proc/net/softnet_stat column 2 (hex), summed over CPUs
+	local _ dropped rest sum=0
+	while read -r _ dropped rest; do sum=$((sum + 16#$dropped)); done </proc/net/softnet_stat
+	echo "$sum"
 }
 
 noports() {
@@ -108,26 +128,44 @@ setup_pktgen() { # device xA of variant v on kpktgend_0
 		done"
 }
 
-measure_udp() { # prints "delivered_pps,sent_pps,irqs_per_pkt,polls_per_pkt"
-	local v=$1 t0 t1 d0 d1 s0 s1 i0 i1 p0 p1
-	setup_pktgen "$v"
-	ip netns exec "${v}A" sh -c 'echo start > /proc/net/pktgen/pgctrl' &
+# pktgen is per namespace: start and stop it in the sender's.
+start_pktgen() {
+	pktgen_ns=${1}A
+	ip netns exec "$pktgen_ns" sh -c 'echo start > /proc/net/pktgen/pgctrl' &
 	pktgen_pid=$!
-	sleep 1
-	s0=$(ip netns exec "${v}A" awk '/pkts-sofar/ { print $2 }' /proc/net/pktgen/xA)
-	i0=$(rx_sum "$v" irqs) p0=$(rx_sum "$v" polls)
-	t0=$(date +%s.%N) d0=$(noports "$v")
-	sleep "$UDP_SECONDS"
-	t1=$(date +%s.%N) d1=$(noports "$v")
-	i1=$(rx_sum "$v" irqs) p1=$(rx_sum "$v" polls)
-	s1=$(ip netns exec "${v}A" awk '/pkts-sofar/ { print $2 }' /proc/net/pktgen/xA)
-	echo stop >/proc/net/pktgen/pgctrl
+}
+
+stop_pktgen() {
+	ip netns exec "$pktgen_ns" sh -c 'echo stop > /proc/net/pktgen/pgctrl'
 	wait "$pktgen_pid" 2>/dev/null || true
 	pktgen_pid=""
-	echo "$t0 $t1 $d0 $d1 $s0 $s1 $i0 $i1 $p0 $p1" | awk '{
-		t = $2 - $1; d = $4 - $3
-		printf "%.0f,%.0f,%.3f,%.3f\n", d / t, ($6 - $5) / t,
-			(d > 0 ? ($8 - $7) / d : 0), (d > 0 ? ($10 - $9) / d : 0) }'
+}
+
+# prints "delivered_pps,sent_pps,irqs_per_pkt,polls_per_pkt,backlog_drops_ps,ring_full_share"
+measure_udp() {
+	local v=$1 t0 t1 d0 d1 s0 s1 i0 i1 p0 p1 r0 r1 b0 b1 f0 f1
+	setup_pktgen "$v"
+	start_pktgen "$v"
+	sleep 1
+	# Rates over [t0, t1], read back to back; the driver's counters
+	# (ethtool is slow under TCG) bracket that window and only give
+	# ratios among themselves.
+	i0=$(rx_sum "$v" irqs) p0=$(rx_sum "$v" polls) r0=$(rx_sum "$v" packets)
+	f0=$(rx_sum "$v" ring_full)
+	s0=$(ip netns exec "${v}A" awk '/pkts-sofar/ { print $2 }' /proc/net/pktgen/xA)
+	t0=$(date +%s.%N) d0=$(noports "$v") b0=$(backlog_drops)
+	sleep "$UDP_SECONDS"
+	t1=$(date +%s.%N) d1=$(noports "$v") b1=$(backlog_drops)
+	s1=$(ip netns exec "${v}A" awk '/pkts-sofar/ { print $2 }' /proc/net/pktgen/xA)
+	i1=$(rx_sum "$v" irqs) p1=$(rx_sum "$v" polls) r1=$(rx_sum "$v" packets)
+	f1=$(rx_sum "$v" ring_full)
+	stop_pktgen
+	echo "$t0 $t1 $d0 $d1 $s0 $s1 $i0 $i1 $p0 $p1 $r0 $r1 $b0 $b1 $f0 $f1" | awk '{
+		t = $2 - $1; d = $4 - $3; r = $12 - $11
+		f = $16 - $15
+		printf "%.0f,%.0f,%.3f,%.3f,%.0f,%.3f\n", d / t, ($6 - $5) / t,
+			(r > 0 ? ($8 - $7) / r : 0), (r > 0 ? ($10 - $9) / r : 0),
+			($14 - $13) / t, (r + f > 0 ? f / (r + f) : 0) }'
 }
 
 # --- main ---------------------------------------------------------------------
@@ -136,13 +174,13 @@ measure_udp() { # prints "delivered_pps,sent_pps,irqs_per_pkt,polls_per_pkt"
 modprobe pktgen
 for v in $VARIANTS; do make_pair "$v"; done
 
-echo "round,variant,metric,value,sent_pps,irqs_per_pkt,polls_per_pkt" >"$CSV"
+echo "round,variant,metric,value,sent_pps,irqs_per_pkt,polls_per_pkt,backlog_drops_ps,ring_full_share" >"$CSV"
 for ((rep = 1; rep <= REPS; rep++)); do
 	mapfile -t order < <(for v in $VARIANTS; do echo "$v tcp"; echo "$v udp"; done | shuf)
 	for c in "${order[@]}"; do
 		set -- $c
 		if [ "$2" = tcp ]; then
-			echo "$rep,$1,tcp,$(measure_tcp "$1"),,," | tee -a "$CSV"
+			echo "$rep,$1,tcp,$(measure_tcp "$1"),,,,," | tee -a "$CSV"
 		else
 			echo "$rep,$1,udp,$(measure_udp "$1")" | tee -a "$CSV"
 		fi
@@ -153,7 +191,10 @@ python3 - "$CSV" "$(uname -r)" "$(nproc)" <<'EOF' | tee "$OUT/bench-vnic.md"
 import csv, statistics, sys
 rows = list(csv.DictReader(open(sys.argv[1])))
 names = {"veth": "veth", "napi": "ntvnic, 1 queue, NAPI",
-         "napi2": "ntvnic, 2 queues, NAPI", "legacy": "ntvnic, 1 queue, legacy mode"}
+         "legacy": "ntvnic, 1 queue, legacy mode",
+         "napi-x": "ntvnic, 1 queue, NAPI, RX IRQ on CPU 1",
+         "legacy-x": "ntvnic, 1 queue, legacy, RX IRQ on CPU 1",
+         "napi2": "ntvnic, 2 queues, NAPI"}
 variants = [v for v in names if any(r["variant"] == v for r in rows)]
 val = {(int(r["round"]), r["variant"], r["metric"]): r for r in rows}
 rounds = sorted({int(r["round"]) for r in rows})
@@ -165,22 +206,31 @@ def ratios(v, m, ref):
             and float(val[(k, ref, m)]["value"]) > 0]
 med = lambda xs: statistics.median(xs) if xs else float("nan")
 print(f"{len(rounds)} rounds, kernel {sys.argv[2]}, {sys.argv[3]} vCPUs (QEMU TCG: absolute numbers are ~1/50 of hardware, ratios count)\n")
-print("| variant | TCP Mbit/s, median (min - max) | TCP / veth, median of same-round ratios | UDP delivered kpps, median (min - max) | UDP / veth | pktgen sent kpps | RX IRQs per packet | NAPI polls per packet |")
-print("|---|---:|---:|---:|---:|---:|---:|---:|")
+print("| variant | TCP Mbit/s, median (min - max) | TCP / veth, median of same-round ratios | UDP delivered kpps, median (min - max) | UDP / veth | pktgen sent kpps | backlog drops k/s | RX ring-full share | RX IRQs per packet | NAPI polls per packet |")
+print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 for v in variants:
     tcp = [x / 1e6 for x in values(v, "tcp")]
     udp = [x / 1e3 for x in values(v, "udp")]
     sent = [x / 1e3 for x in values(v, "udp", lambda r: float(r["sent_pps"]))]
     irq = values(v, "udp", lambda r: float(r["irqs_per_pkt"]))
     polls = values(v, "udp", lambda r: float(r["polls_per_pkt"]))
+    backlog = [x / 1e3 for x in values(v, "udp", lambda r: float(r["backlog_drops_ps"]))]
+    rfull = values(v, "udp", lambda r: float(r["ring_full_share"]))
     tr = "1 (reference)" if v == "veth" else f"{med(ratios(v, 'tcp', 'veth')):.2f}"
     ur = "1 (reference)" if v == "veth" else f"{med(ratios(v, 'udp', 'veth')):.2f}"
     nic = v != "veth"
     cells = [names[v], f"{med(tcp):.0f} ({min(tcp):.0f} - {max(tcp):.0f})", tr,
              f"{med(udp):.1f} ({min(udp):.1f} - {max(udp):.1f})", ur, f"{med(sent):.1f}",
+             f"{med(backlog):.1f}", f"{med(rfull):.2f}" if nic else "-",
              f"{med(irq):.3f}" if nic else "-", f"{med(polls):.3f}" if nic else "-"]
     print("| " + " | ".join(cells) + " |")
-if "legacy" in variants and "napi" in variants:
-    print(f"\nlegacy / NAPI, same round, median: UDP delivered {med([a / b for a, b in zip(values('legacy', 'udp'), values('napi', 'udp')) if b]):.2f}, "
-          f"TCP {med([a / b for a, b in zip(values('legacy', 'tcp'), values('napi', 'tcp')) if b]):.2f}")
+def same_round(a, b, m):
+    return med([float(val[(k, a, m)]["value"]) / float(val[(k, b, m)]["value"])
+                for k in rounds if (k, a, m) in val and (k, b, m) in val
+                and float(val[(k, b, m)]["value"]) > 0])
+print()
+for a, b in (("legacy", "napi"), ("legacy-x", "napi-x"), ("napi-x", "napi"), ("napi2", "napi")):
+    if a in variants and b in variants:
+        print(f"- {a} / {b}, median of same-round ratios: UDP delivered "
+              f"{same_round(a, b, 'udp'):.2f}, TCP {same_round(a, b, 'tcp'):.2f}")
 EOF
