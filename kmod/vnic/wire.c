@@ -69,9 +69,26 @@ netdev_tx_t ntvnic_start_xmit(struct sk_buff *skb, struct net_device *dev)
 	u16 qi = skb_get_queue_mapping(skb);
 	struct netdev_queue *txq = netdev_get_tx_queue(dev, qi);
 	struct ntvnic_txq *t = &priv->txq[qi];
-	u32 prod = t->prod;
+	u32 prod;
 	bool kick;
 
+	/*
+	 * A queue beyond the active count has no ring. The stack picks
+	 * queues below real_num_tx_queues, but pktgen (and anything else
+	 * that mapped the skb before an ethtool -L) may still hand us one,
+	 * because netif_tx_start_all_queues() starts every queue. Drop it,
+	 * counted on that queue: its NAPI does not exist and its last purge
+	 * ran under netif_tx_disable(), so this TX lock serialises the count.
+	 */
+	if (unlikely(qi >= READ_ONCE(priv->cfg.queues))) {
+		u64_stats_update_begin(&t->done.syncp);
+		t->done.drops++;
+		u64_stats_update_end(&t->done.syncp);
+		dev_kfree_skb_any(skb);
+		return NETDEV_TX_OK;
+	}
+
+	prod = t->prod;
 	/* Cannot happen while the stop/wake protocol holds; as NICs do. */
 	if (unlikely(prod - smp_load_acquire(&t->cons) >= t->size)) {
 		netif_tx_stop_queue(txq);
