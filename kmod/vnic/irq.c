@@ -11,9 +11,9 @@
  *
  * "Raising" the interrupt (what a NIC does after DMA) is ntvnic_irq_raise():
  * it reads the effective affinity CPU the chip recorded and runs
- * ntvnic_irq_deliver() there in hardirq context -- with an IPI
- * (smp_call_function_single_async) for another CPU, or an irq_work
- * self-IPI for the local one -- which calls generic_handle_domain_irq();
+ * ntvnic_irq_deliver() there in hardirq context -- an irq_work queued on
+ * that CPU (irq_work_queue_on: an IPI, or a self-IPI for the local one)
+ * -- which calls generic_handle_domain_irq();
  * the flow handler (handle_simple_irq) counts the interrupt on that CPU
  * and calls the queue's handler, ntvnic_rx_irq() (napi.c) or
  * ntvnic_tx_irq() (wire.c).
@@ -109,32 +109,30 @@ static void ntvnic_irq_deliver(struct ntvnic_qirq *irq)
 	generic_handle_domain_irq(ntvnic_domain, irq->hwirq);
 }
 
-static void ntvnic_irq_csd_fn(void *info)
-{
-	ntvnic_irq_deliver(info);
-}
-
 static void ntvnic_irq_work_fn(struct irq_work *work)
 {
 	ntvnic_irq_deliver(container_of(work, struct ntvnic_qirq, work));
 }
 
 /*
- * Raise the queue's interrupt on its affinity CPU. Callable from any
- * context that holds an RCU read lock or RTNL while the queue is set up;
- * duplicates coalesce (a pending IPI/irq_work is not queued twice), as a
- * NIC's interrupt cause register does.
+ * Raise the queue's interrupt on its affinity CPU: an IPI carrying the
+ * irq_work to that CPU, or a self-IPI when it is this one. Callable from
+ * any context that holds an RCU read lock or RTNL while the queue is set
+ * up, by several CPUs at once: the irq_work claims itself atomically, so
+ * raises coalesce while a delivery is pending, as a NIC's interrupt cause
+ * register does, and a raise while the handler runs queues one more, so
+ * none is lost. (A csd with smp_call_function_single_async() would need
+ * its callers serialised; senders on several CPUs are not.)
  */
 void ntvnic_irq_raise(struct ntvnic_qirq *irq)
 {
 	int cpu = READ_ONCE(irq->cpu);
-	int this = get_cpu();
 
-	if (cpu == this || !cpu_online(cpu) ||
-	    smp_call_function_single_async(cpu, &irq->csd) == -ENXIO)
-		irq_work_queue(&irq->work);
-	/* -EBUSY: an IPI for this queue is already on its way. */
-	put_cpu();
+	preempt_disable();
+	if (!cpu_online(cpu))
+		cpu = smp_processor_id();
+	irq_work_queue_on(&irq->work, cpu);
+	preempt_enable();
 }
 
 /*
@@ -221,7 +219,6 @@ int ntvnic_irq_setup(struct ntvnic_qirq *irq, struct net_device *dev,
 	irq->chip_masked = false;
 	irq->cpu = 0;
 	irq->dev_id = dev_id;
-	INIT_CSD(&irq->csd, ntvnic_irq_csd_fn, irq);
 	init_irq_work(&irq->work, ntvnic_irq_work_fn);
 	hrtimer_init(&irq->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
 	irq->timer.function = ntvnic_irq_timer_fn;
@@ -266,10 +263,8 @@ void ntvnic_irq_quiesce(struct ntvnic_qirq *irq)
 		return;
 	/* A pending coalescing delay would raise the interrupt: stop it. */
 	hrtimer_cancel(&irq->timer);
+	/* Waits for a delivery queued on any CPU, and for one running. */
 	irq_work_sync(&irq->work);
-	/* An async IPI may still be queued: wait until it has been taken. */
-	while (smp_load_acquire(&irq->csd.node.u_flags) & CSD_FLAG_LOCK)
-		cpu_relax();
 }
 
 /* RTNL, after ntvnic_irq_quiesce() and a grace period. */

@@ -88,8 +88,7 @@ struct ntvnic_qirq {
 	const struct ntvnic_coal *coal;	/* the port's, for this direction */
 	struct hrtimer timer;		/* coalescing delay */
 	unsigned long timer_started;	/* bit 0: timer started, not fired */
-	call_single_data_t csd;		/* delivery to a remote CPU */
-	struct irq_work work;		/* delivery to the local CPU (self-IPI) */
+	struct irq_work work;		/* delivery to the affinity CPU */
 	char name[IFNAMSIZ + 16];
 	struct ntvnic_irq_stats stats;
 };
