@@ -11,9 +11,9 @@
  *
  * "Raising" the interrupt (what a NIC does after DMA) is ntvnic_irq_raise():
  * it reads the effective affinity CPU the chip recorded and runs
- * ntvnic_irq_deliver() there in hardirq context -- an irq_work queued on
- * that CPU (irq_work_queue_on: an IPI, or a self-IPI for the local one)
- * -- which calls generic_handle_domain_irq();
+ * ntvnic_irq_deliver() there in hardirq context -- with an IPI
+ * (smp_call_function_single_async) for another CPU, or an irq_work
+ * self-IPI for the local one -- which calls generic_handle_domain_irq();
  * the flow handler (handle_simple_irq) counts the interrupt on that CPU
  * and calls the queue's handler, ntvnic_rx_irq() (napi.c) or
  * ntvnic_tx_irq() (wire.c).
@@ -50,10 +50,16 @@ static void ntvnic_irq_unmask(struct irq_data *d)
 	struct ntvnic_qirq *irq = irq_data_get_irq_chip_data(d);
 
 	WRITE_ONCE(irq->chip_masked, false);
-	/* Level-triggered semantics: a queue with work interrupts again. */
+	/*
+	 * Level-triggered semantics: a queue with work interrupts again.
+	 * The IRQ core holds the descriptor lock here, which a delivery on
+	 * another CPU may be waiting for: raise on this CPU (irq_work), never
+	 * wait for a csd.
+	 */
 	smp_mb();
-	if (READ_ONCE(irq->armed) && irq->pending(irq))
-		ntvnic_irq_raise(irq);
+	if (READ_ONCE(irq->armed) && irq->pending(irq) &&
+	    !test_and_set_bit(0, &irq->raising))
+		irq_work_queue(&irq->work);
 }
 
 /*
@@ -103,10 +109,26 @@ static const struct irq_domain_ops ntvnic_domain_ops = {
 	.unmap	= ntvnic_irq_unmap,
 };
 
-/* Hardirq context, irqs off: on the CPU the affinity chose. */
+/*
+ * Hardirq context, irqs off: on the CPU the affinity chose. A raise from
+ * now on queues a new delivery; one that came before is served by this
+ * one.
+ */
 static void ntvnic_irq_deliver(struct ntvnic_qirq *irq)
 {
+	clear_bit(0, &irq->raising);
+	/*
+	 * The handler reads the queue after the clear: pairs with the fully
+	 * ordered test_and_set_bit() in ntvnic_irq_raise(), after which the
+	 * raiser's work is published.
+	 */
+	smp_mb__after_atomic();
 	generic_handle_domain_irq(ntvnic_domain, irq->hwirq);
+}
+
+static void ntvnic_irq_csd_fn(void *info)
+{
+	ntvnic_irq_deliver(info);
 }
 
 static void ntvnic_irq_work_fn(struct irq_work *work)
@@ -115,24 +137,39 @@ static void ntvnic_irq_work_fn(struct irq_work *work)
 }
 
 /*
- * Raise the queue's interrupt on its affinity CPU: an IPI carrying the
- * irq_work to that CPU, or a self-IPI when it is this one. Callable from
- * any context that holds an RCU read lock or RTNL while the queue is set
- * up, by several CPUs at once: the irq_work claims itself atomically, so
- * raises coalesce while a delivery is pending, as a NIC's interrupt cause
- * register does, and a raise while the handler runs queues one more, so
- * none is lost. (A csd with smp_call_function_single_async() would need
- * its callers serialised; senders on several CPUs are not.)
+ * Raise the queue's interrupt on its affinity CPU. Callable from any
+ * context that holds an RCU read lock or RTNL while the queue is set up,
+ * by several CPUs at once: raises coalesce while a delivery is on its way,
+ * as a NIC's interrupt cause register does, and a raise after the
+ * delivery has started queues one more, so none is lost.
+ *
+ * smp_call_function_single_async() wants its callers serialised: the
+ * raising bit makes the winner its only caller. The csd may still be
+ * locked by the previous delivery's last instructions on the target CPU
+ * (it unlocks after ntvnic_irq_deliver() returns); the winner waits for
+ * that. (irq_work_queue_on() would do all this, but 6.1 does not export
+ * it.)
  */
 void ntvnic_irq_raise(struct ntvnic_qirq *irq)
 {
-	int cpu = READ_ONCE(irq->cpu);
+	int cpu, this;
 
-	preempt_disable();
-	if (!cpu_online(cpu))
-		cpu = smp_processor_id();
-	irq_work_queue_on(&irq->work, cpu);
-	preempt_enable();
+	if (test_and_set_bit(0, &irq->raising))
+		return;
+	cpu = READ_ONCE(irq->cpu);
+	this = get_cpu();
+	if (cpu == this || !cpu_online(cpu)) {
+		irq_work_queue(&irq->work);
+	} else {
+		int err;
+
+		while ((err = smp_call_function_single_async(cpu, &irq->csd)) ==
+		       -EBUSY)
+			cpu_relax();
+		if (err)	/* -ENXIO: went offline meanwhile */
+			irq_work_queue(&irq->work);
+	}
+	put_cpu();
 }
 
 /*
@@ -219,6 +256,8 @@ int ntvnic_irq_setup(struct ntvnic_qirq *irq, struct net_device *dev,
 	irq->chip_masked = false;
 	irq->cpu = 0;
 	irq->dev_id = dev_id;
+	irq->raising = 0;
+	INIT_CSD(&irq->csd, ntvnic_irq_csd_fn, irq);
 	init_irq_work(&irq->work, ntvnic_irq_work_fn);
 	hrtimer_init(&irq->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
 	irq->timer.function = ntvnic_irq_timer_fn;
@@ -263,8 +302,10 @@ void ntvnic_irq_quiesce(struct ntvnic_qirq *irq)
 		return;
 	/* A pending coalescing delay would raise the interrupt: stop it. */
 	hrtimer_cancel(&irq->timer);
-	/* Waits for a delivery queued on any CPU, and for one running. */
 	irq_work_sync(&irq->work);
+	/* An async IPI may still be queued: wait until it has been taken. */
+	while (smp_load_acquire(&irq->csd.node.u_flags) & CSD_FLAG_LOCK)
+		cpu_relax();
 }
 
 /* RTNL, after ntvnic_irq_quiesce() and a grace period. */

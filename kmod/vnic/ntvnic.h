@@ -88,7 +88,14 @@ struct ntvnic_qirq {
 	const struct ntvnic_coal *coal;	/* the port's, for this direction */
 	struct hrtimer timer;		/* coalescing delay */
 	unsigned long timer_started;	/* bit 0: timer started, not fired */
-	struct irq_work work;		/* delivery to the affinity CPU */
+	/*
+	 * Delivery: an IPI (csd) to the affinity CPU, or an irq_work
+	 * self-IPI for the local one. Bit 0 of raising is set while a
+	 * delivery is on its way; it serialises the users of csd.
+	 */
+	unsigned long raising;
+	call_single_data_t csd;
+	struct irq_work work;
 	char name[IFNAMSIZ + 16];
 	struct ntvnic_irq_stats stats;
 };
