@@ -16,27 +16,18 @@ ip netns exec "$NS_a" iperf3 -c 10.0.0.2 -t 5 -P 2 -J >"/tmp/iperf3-reconfig-$$.
 client=$!
 sleep 0.5
 
-fail=0
-changes=0
-step() {
-	local ns=$1
-	shift
-	ip netns exec "$ns" ethtool "$@" || { fail=$((fail + 1)); nt_log "failed: ethtool $*"; }
-	changes=$((changes + 1))
-	sleep 0.2
-}
 for round in 1 2; do
-	step "$NS_b" -L vb combined 4
-	step "$NS_a" -L va combined 3
-	step "$NS_b" -G vb rx 64
-	step "$NS_b" -L vb combined 1
-	step "$NS_a" -G va rx 1024 tx 512
-	step "$NS_b" -G vb rx 2048
-	step "$NS_a" -L va combined 8
-	step "$NS_b" -L vb combined 6
+	vnic_step "$NS_b" -L vb combined 4
+	vnic_step "$NS_a" -L va combined 3
+	vnic_step "$NS_b" -G vb rx 64
+	vnic_step "$NS_b" -L vb combined 1
+	vnic_step "$NS_a" -G va rx 1024 tx 512
+	vnic_step "$NS_b" -G vb rx 2048
+	vnic_step "$NS_a" -L va combined 8
+	vnic_step "$NS_b" -L vb combined 6
 	nt_log "round $round done"
 done
-nt_eq "all $changes ethtool -L/-G changes under traffic succeeded" 0 "$fail"
+nt_eq "all $VNIC_CHANGES ethtool -L/-G changes under traffic succeeded" 0 "$VNIC_FAILS"
 
 wait $client
 rc=$?

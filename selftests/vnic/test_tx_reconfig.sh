@@ -34,35 +34,28 @@ ip netns exec "$NS_a" iperf3 -c 10.0.0.2 -t 6 >/dev/null 2>&1 &
 client=$!
 sleep 0.5
 
-fail=0 changes=0
-step() {
-	local ns=$1
-	shift
-	ip netns exec "$ns" ethtool "$@" || { fail=$((fail + 1)); nt_log "failed: ethtool $*"; }
-	changes=$((changes + 1))
-	sleep 0.1
-}
+VNIC_STEP_PAUSE=0.1
 for round in 1 2 3; do
-	step "$NS_a" -G va tx 8
-	step "$NS_a" -C va tx-usecs 500 tx-frames 4
-	step "$NS_b" -C vb rx-usecs 300 rx-frames 16
-	step "$NS_a" -L va combined 1
-	step "$NS_a" -G va tx 256
-	step "$NS_b" -L vb combined 1
-	step "$NS_a" -L va combined 2
-	step "$NS_a" -C va tx-usecs 0 tx-frames 0
-	step "$NS_b" -L vb combined 2
-	step "$NS_b" -C vb rx-usecs 0 rx-frames 0
+	vnic_step "$NS_a" -G va tx 8
+	vnic_step "$NS_a" -C va tx-usecs 500 tx-frames 4
+	vnic_step "$NS_b" -C vb rx-usecs 300 rx-frames 16
+	vnic_step "$NS_a" -L va combined 1
+	vnic_step "$NS_a" -G va tx 256
+	vnic_step "$NS_b" -L vb combined 1
+	vnic_step "$NS_a" -L va combined 2
+	vnic_step "$NS_a" -C va tx-usecs 0 tx-frames 0
+	vnic_step "$NS_b" -L vb combined 2
+	vnic_step "$NS_b" -C vb rx-usecs 0 rx-frames 0
 	nt_log "round $round done"
 done
-nt_eq "all $changes ethtool -G/-L/-C changes under the flood succeeded" 0 "$fail"
+nt_eq "all $VNIC_CHANGES ethtool -G/-L/-C changes under the flood succeeded" 0 "$VNIC_FAILS"
 
 sent=$(ip netns exec "$NS_a" awk '/pkts-sofar/ { print $2 }' /proc/net/pktgen/va)
 ip netns exec "$NS_a" sh -c 'echo stop > /proc/net/pktgen/pgctrl'
 wait "$pktgen"
 wait "$client"
 nt_eq "iperf3 completed across the changes" 0 $?
-nt_log "pktgen sent $sent packets during $changes changes"
+nt_log "pktgen sent $sent packets during $VNIC_CHANGES changes"
 nt_ge "pktgen kept sending through the changes (> 1000 packets)" "${sent:-0}" 1000
 sleep 0.5
 bql=/sys/class/net/va/queues

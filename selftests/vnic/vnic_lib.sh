@@ -119,6 +119,19 @@ vnic_iperf_server() {
 	nt_wait_for 5 ip netns exec "$ns" bash -c "ss -ltn | grep -q ':5201'"
 }
 
+# vnic_step NS ETHTOOL-ARGS...: one ethtool change made under traffic,
+# counted in VNIC_CHANGES; a failure is logged and counted in VNIC_FAILS.
+# VNIC_STEP_PAUSE (default 0.2 s) lets traffic run between changes.
+VNIC_CHANGES=0
+VNIC_FAILS=0
+vnic_step() {
+	local ns=$1
+	shift
+	ip netns exec "$ns" ethtool "$@" || { VNIC_FAILS=$((VNIC_FAILS + 1)); nt_log "failed: ethtool $*"; }
+	VNIC_CHANGES=$((VNIC_CHANGES + 1))
+	sleep "${VNIC_STEP_PAUSE:-0.2}"
+}
+
 # vnic_rx_packets NS DEV: the sum of DEV's rx_queue_N_packets.
 vnic_rx_packets() {
 	ip netns exec "$1" ethtool -S "$2" | awk '/rx_queue_[0-9]+_packets/ { s += $2 } END { print s }'
