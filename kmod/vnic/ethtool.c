@@ -168,25 +168,20 @@ static int ntvnic_set_coalesce(struct net_device *dev,
 			       struct kernel_ethtool_coalesce *kec,
 			       struct netlink_ext_ack *extack)
 {
-	struct ntvnic_priv *priv = ntvnic_priv(dev);
+	const struct ntvnic_coal rx = {
+		.usecs = ec->rx_coalesce_usecs,
+		.frames = ec->rx_max_coalesced_frames,
+	};
+	const struct ntvnic_coal tx = {
+		.usecs = ec->tx_coalesce_usecs,
+		.frames = ec->tx_max_coalesced_frames,
+	};
+	int err;
 
-	if (ec->rx_coalesce_usecs > NTVNIC_MAX_COAL_USECS ||
-	    ec->tx_coalesce_usecs > NTVNIC_MAX_COAL_USECS) {
-		NL_SET_ERR_MSG(extack,
-			       "ntvnic: rx-usecs and tx-usecs must be between 0 and 100000");
-		return -EINVAL;
-	}
-	if (ec->rx_max_coalesced_frames > NTVNIC_MAX_COAL_FRAMES ||
-	    ec->tx_max_coalesced_frames > NTVNIC_MAX_COAL_FRAMES) {
-		NL_SET_ERR_MSG(extack,
-			       "ntvnic: rx-frames and tx-frames must be between 0 and 4096");
-		return -EINVAL;
-	}
-	WRITE_ONCE(priv->rx_coal.usecs, ec->rx_coalesce_usecs);
-	WRITE_ONCE(priv->rx_coal.frames, ec->rx_max_coalesced_frames);
-	WRITE_ONCE(priv->tx_coal.usecs, ec->tx_coalesce_usecs);
-	WRITE_ONCE(priv->tx_coal.frames, ec->tx_max_coalesced_frames);
-	return 0;
+	err = ntvnic_validate_coal(&rx, &tx, extack);
+	if (!err)
+		ntvnic_apply_coal(ntvnic_priv(dev), &rx, &tx);
+	return err;
 }
 
 static int ntvnic_get_rxnfc(struct net_device *dev, struct ethtool_rxnfc *nfc,

@@ -66,6 +66,43 @@ int ntvnic_validate_cfg(const struct ntvnic_cfg *cfg, u32 max_queues,
 	return 0;
 }
 
+/* ethtool -C and generic netlink NEW/SET: the same limits and messages. */
+int ntvnic_validate_coal(const struct ntvnic_coal *rx,
+			 const struct ntvnic_coal *tx,
+			 struct netlink_ext_ack *extack)
+{
+	if (rx->usecs > NTVNIC_MAX_COAL_USECS) {
+		NL_SET_ERR_MSG(extack, "ntvnic: rx-usecs must be between 0 and 100000");
+		return -EINVAL;
+	}
+	if (rx->frames > NTVNIC_MAX_COAL_FRAMES) {
+		NL_SET_ERR_MSG(extack, "ntvnic: rx-frames must be between 0 and 4096");
+		return -EINVAL;
+	}
+	if (tx->usecs > NTVNIC_MAX_COAL_USECS) {
+		NL_SET_ERR_MSG(extack, "ntvnic: tx-usecs must be between 0 and 100000");
+		return -EINVAL;
+	}
+	if (tx->frames > NTVNIC_MAX_COAL_FRAMES) {
+		NL_SET_ERR_MSG(extack, "ntvnic: tx-frames must be between 0 and 4096");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * RTNL. Takes effect at once, without restarting the data path: the
+ * packet path reads the values with READ_ONCE (irq.c).
+ */
+void ntvnic_apply_coal(struct ntvnic_priv *priv, const struct ntvnic_coal *rx,
+		       const struct ntvnic_coal *tx)
+{
+	WRITE_ONCE(priv->rx_coal.usecs, rx->usecs);
+	WRITE_ONCE(priv->rx_coal.frames, rx->frames);
+	WRITE_ONCE(priv->tx_coal.usecs, tx->usecs);
+	WRITE_ONCE(priv->tx_coal.frames, tx->frames);
+}
+
 bool ntvnic_is_ntvnic(const struct net_device *dev)
 {
 	return dev->rtnl_link_ops == &ntvnic_link_ops;

@@ -237,37 +237,15 @@ static void ntvnic_cfg_from_attrs(struct ntvnic_cfg *cfg, struct nlattr **tb)
 		cfg->napi_weight = nla_get_u32(tb[NTVNIC_A_NAPI_WEIGHT]);
 }
 
-static bool ntvnic_attr_above(const struct nlattr *a, u32 max)
-{
-	return a && nla_get_u32(a) > max;
-}
-
-/* Coalescing from a request, starting from cur; checked, not applied. */
+/*
+ * Coalescing from a request, starting from cur (NULL: all 0) and checked
+ * by ntvnic_validate_coal(); not applied.
+ */
 static int ntvnic_coal_from_attrs(struct nlattr **tb,
 				  const struct ntvnic_priv *cur,
 				  struct ntvnic_coal *rx, struct ntvnic_coal *tx,
 				  struct netlink_ext_ack *extack)
 {
-	if (ntvnic_attr_above(tb[NTVNIC_A_RX_USECS], NTVNIC_MAX_COAL_USECS)) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[NTVNIC_A_RX_USECS],
-				    "ntvnic: rx-usecs must be between 0 and 100000");
-		return -EINVAL;
-	}
-	if (ntvnic_attr_above(tb[NTVNIC_A_RX_FRAMES], NTVNIC_MAX_COAL_FRAMES)) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[NTVNIC_A_RX_FRAMES],
-				    "ntvnic: rx-frames must be between 0 and 4096");
-		return -EINVAL;
-	}
-	if (ntvnic_attr_above(tb[NTVNIC_A_TX_USECS], NTVNIC_MAX_COAL_USECS)) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[NTVNIC_A_TX_USECS],
-				    "ntvnic: tx-usecs must be between 0 and 100000");
-		return -EINVAL;
-	}
-	if (ntvnic_attr_above(tb[NTVNIC_A_TX_FRAMES], NTVNIC_MAX_COAL_FRAMES)) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[NTVNIC_A_TX_FRAMES],
-				    "ntvnic: tx-frames must be between 0 and 4096");
-		return -EINVAL;
-	}
 	memset(rx, 0, sizeof(*rx));
 	memset(tx, 0, sizeof(*tx));
 	if (cur) {
@@ -282,18 +260,7 @@ static int ntvnic_coal_from_attrs(struct nlattr **tb,
 		tx->usecs = nla_get_u32(tb[NTVNIC_A_TX_USECS]);
 	if (tb[NTVNIC_A_TX_FRAMES])
 		tx->frames = nla_get_u32(tb[NTVNIC_A_TX_FRAMES]);
-	return 0;
-}
-
-/* RTNL. Takes effect at once, without restarting the data path. */
-static void ntvnic_coal_apply(struct ntvnic_priv *priv,
-			      const struct ntvnic_coal *rx,
-			      const struct ntvnic_coal *tx)
-{
-	WRITE_ONCE(priv->rx_coal.usecs, rx->usecs);
-	WRITE_ONCE(priv->rx_coal.frames, rx->frames);
-	WRITE_ONCE(priv->tx_coal.usecs, tx->usecs);
-	WRITE_ONCE(priv->tx_coal.frames, tx->frames);
+	return ntvnic_validate_coal(rx, tx, extack);
 }
 
 static int ntvnic_nl_new(struct sk_buff *skb, struct genl_info *info)
@@ -369,8 +336,8 @@ static int ntvnic_nl_new(struct sk_buff *skb, struct genl_info *info)
 					 &cfg, &dev, extack);
 	}
 	if (!err) {
-		ntvnic_coal_apply(ntvnic_priv(dev), &rx_coal, &tx_coal);
-		ntvnic_coal_apply(ntvnic_priv(rtnl_dereference(ntvnic_priv(dev)->peer)),
+		ntvnic_apply_coal(ntvnic_priv(dev), &rx_coal, &tx_coal);
+		ntvnic_apply_coal(ntvnic_priv(rtnl_dereference(ntvnic_priv(dev)->peer)),
 				  &rx_coal, &tx_coal);
 		err = ntvnic_reply(info, dev, dev_net);
 	}
@@ -438,7 +405,7 @@ static int ntvnic_nl_set(struct sk_buff *skb, struct genl_info *info)
 	if (memcmp(&cfg, &priv->cfg, sizeof(cfg)))
 		err = ntvnic_reconfigure(dev, &cfg, info->extack);
 	if (!err)
-		ntvnic_coal_apply(priv, &rx_coal, &tx_coal);
+		ntvnic_apply_coal(priv, &rx_coal, &tx_coal);
 out:
 	rtnl_unlock();
 	return err;

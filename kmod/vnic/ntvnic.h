@@ -200,6 +200,11 @@ int ntvnic_create_pair(struct net *net, const char *name,
 		       struct netlink_ext_ack *extack);
 int ntvnic_validate_cfg(const struct ntvnic_cfg *cfg, u32 max_queues,
 			struct netlink_ext_ack *extack);
+int ntvnic_validate_coal(const struct ntvnic_coal *rx,
+			 const struct ntvnic_coal *tx,
+			 struct netlink_ext_ack *extack);
+void ntvnic_apply_coal(struct ntvnic_priv *priv, const struct ntvnic_coal *rx,
+		       const struct ntvnic_coal *tx);
 int ntvnic_reconfigure(struct net_device *dev, const struct ntvnic_cfg *cfg,
 		       struct netlink_ext_ack *extack);
 void ntvnic_default_cfg(struct ntvnic_cfg *cfg);
