@@ -12,12 +12,13 @@
 
 static const char ntvnic_rx_stat_names[][ETH_GSTRING_LEN] = {
 	"packets", "bytes", "drops", "ring_full", "irqs", "polls",
-	"budget_exhausted",
+	"budget_exhausted", "xdp_pass", "xdp_drop", "xdp_tx", "xdp_redirect",
+	"xdp_aborted", "xdp_tx_errors",
 };
 
 static const char ntvnic_tx_stat_names[][ETH_GSTRING_LEN] = {
 	"packets", "bytes", "drops", "irqs", "polls", "kicks", "stops",
-	"wakes",
+	"wakes", "xdp_xmit", "xdp_xmit_errors",
 };
 
 #define NTVNIC_RX_STATS	ARRAY_SIZE(ntvnic_rx_stat_names)
@@ -134,6 +135,12 @@ static void ntvnic_get_ethtool_stats(struct net_device *dev,
 		*data++ = s.rx_irqs;
 		*data++ = s.rx_polls;
 		*data++ = s.rx_budget_exhausted;
+		*data++ = s.rx_xdp_pass;
+		*data++ = s.rx_xdp_drop;
+		*data++ = s.rx_xdp_tx;
+		*data++ = s.rx_xdp_redirect;
+		*data++ = s.rx_xdp_aborted;
+		*data++ = s.rx_xdp_tx_errors;
 	}
 	for (q = 0; q < priv->cfg.queues; q++) {
 		ntvnic_queue_stats(priv, q, &s);
@@ -145,6 +152,8 @@ static void ntvnic_get_ethtool_stats(struct net_device *dev,
 		*data++ = s.tx_kicks;
 		*data++ = s.tx_stops;
 		*data++ = s.tx_wakes;
+		*data++ = s.tx_xdp_xmit;
+		*data++ = s.tx_xdp_xmit_errors;
 	}
 }
 

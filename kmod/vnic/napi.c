@@ -2,7 +2,8 @@
 /*
  * ntvnic receive side: the RX ring, NAPI polling and the legacy mode.
  *
- * Each RX queue has a ptr_ring of skbs. Senders (the peer's
+ * Each RX queue has a ptr_ring of skbs, or of pages the wire wrote a frame
+ * into while an XDP program is loaded (xdp.c). Senders (the peer's
  * ndo_start_xmit, any CPU) produce under the ring's producer lock; the
  * single consumer is the queue's NAPI poll (NAPI mode) or its IRQ handler
  * (legacy mode), which never run at the same time for one queue.
@@ -32,13 +33,18 @@ int ntvnic_rxq_enqueue(struct ntvnic_rxq *q, struct sk_buff *skb)
 	spin_unlock(&q->ring.producer_lock);
 	if (err)
 		return err;
+	ntvnic_rxq_notify(q);
+	return 0;
+}
 
+/* A sender published an entry in q's ring: raise the RX interrupt. */
+void ntvnic_rxq_notify(struct ntvnic_rxq *q)
+{
 	/* Pairs with ntvnic_irq_rearm(): either we see armed or NAPI sees
 	 * the packet.
 	 */
 	smp_mb();
 	ntvnic_irq_notify(&q->irq);
-	return 0;
 }
 
 /* Packets waiting in the ring (approximate without the locks; reporting). */
@@ -68,37 +74,53 @@ static void ntvnic_rx_account(struct ntvnic_rxq *q, unsigned int pkts,
 	u64_stats_update_end(&q->rx.syncp);
 }
 
+/* Hand one received skb to GRO (or straight to the stack, see below). */
+static void ntvnic_rx_deliver(struct napi_struct *napi, struct sk_buff *skb)
+{
+	/*
+	 * The sender's TCP keeps the original of a transmitted clone on its
+	 * retransmit queue: GRO must not merge into a shared
+	 * skb_shared_info. As veth does: unclone, or skip GRO.
+	 */
+	skb_prepare_for_gro(skb);
+	if (skb_shared(skb) || skb_unclone(skb, GFP_ATOMIC)) {
+		skb_mark_napi_id(skb, napi);	/* busy polling */
+		netif_receive_skb(skb);
+	} else {
+		napi_gro_receive(napi, skb);
+	}
+}
+
 /*
- * NAPI poll, softirq (or the NAPI thread): take up to budget packets, hand
- * them to GRO, and re-enable the queue interrupt only once the ring is
- * empty and napi_complete_done() agrees.
+ * NAPI poll, softirq (or the NAPI thread): take up to budget frames, run
+ * the XDP program on each (xdp.c), hand what passes to GRO, and re-enable
+ * the queue interrupt only once the ring is empty and
+ * napi_complete_done() agrees.
  */
 int ntvnic_napi_poll(struct napi_struct *napi, int budget)
 {
 	struct ntvnic_rxq *q = container_of(napi, struct ntvnic_rxq, napi);
+	struct ntvnic_xdp_poll xp;
 	struct sk_buff *skb;
+	unsigned int len;
 	u64 bytes = 0;
 	int done = 0;
+	void *ptr;
 
+	rcu_read_lock();
+	ntvnic_xdp_poll_begin(q->priv, &xp);
 	while (done < budget) {
-		skb = __ptr_ring_consume(&q->ring);
-		if (!skb)
+		ptr = __ptr_ring_consume(&q->ring);
+		if (!ptr)
 			break;
-		bytes += skb->len + ETH_HLEN;	/* eth_type_trans pulled it */
-		/*
-		 * The sender's TCP keeps the original of a transmitted clone
-		 * on its retransmit queue: GRO must not merge into a shared
-		 * skb_shared_info. As veth does: unclone, or skip GRO.
-		 */
-		skb_prepare_for_gro(skb);
-		if (skb_shared(skb) || skb_unclone(skb, GFP_ATOMIC)) {
-			skb_mark_napi_id(skb, napi);	/* busy polling */
-			netif_receive_skb(skb);
-		} else {
-			napi_gro_receive(napi, skb);
-		}
+		skb = ntvnic_xdp_rx(q, &xp, ptr, &len);
+		bytes += len;
+		if (skb)
+			ntvnic_rx_deliver(napi, skb);
 		done++;
 	}
+	ntvnic_xdp_poll_end(q, &xp);
+	rcu_read_unlock();
 	ntvnic_rx_account(q, done, bytes, true, done == budget);
 
 	if (done < budget && napi_complete_done(napi, done))

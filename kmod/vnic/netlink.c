@@ -8,6 +8,7 @@
  * parallel_ops, so genl_mutex serialises the ops themselves.
  */
 #include <linux/netdevice.h>
+#include <linux/bpf.h>
 #include <linux/rtnetlink.h>
 #include <net/genetlink.h>
 #include <net/net_namespace.h>
@@ -43,6 +44,7 @@ static const struct nla_policy ntvnic_policy[NTVNIC_A_MAX + 1] = {
 	[NTVNIC_A_RX_FRAMES]	= { .type = NLA_U32 },
 	[NTVNIC_A_TX_USECS]	= { .type = NLA_U32 },
 	[NTVNIC_A_TX_FRAMES]	= { .type = NLA_U32 },
+	[NTVNIC_A_XDP_PROG_ID]	= { .type = NLA_REJECT },
 };
 
 static struct genl_family ntvnic_genl_family;
@@ -123,13 +125,33 @@ static int ntvnic_fill_queue(struct sk_buff *skb, struct ntvnic_priv *priv,
 	    nla_put_u64_64bit(skb, NTVNIC_QA_TX_POLLS, s.tx_polls, NTVNIC_QA_PAD) ||
 	    nla_put_u64_64bit(skb, NTVNIC_QA_TX_KICKS, s.tx_kicks, NTVNIC_QA_PAD) ||
 	    nla_put_u64_64bit(skb, NTVNIC_QA_TX_STOPS, s.tx_stops, NTVNIC_QA_PAD) ||
-	    nla_put_u64_64bit(skb, NTVNIC_QA_TX_WAKES, s.tx_wakes, NTVNIC_QA_PAD))
+	    nla_put_u64_64bit(skb, NTVNIC_QA_TX_WAKES, s.tx_wakes, NTVNIC_QA_PAD) ||
+	    nla_put_u64_64bit(skb, NTVNIC_QA_RX_XDP_PASS, s.rx_xdp_pass, NTVNIC_QA_PAD) ||
+	    nla_put_u64_64bit(skb, NTVNIC_QA_RX_XDP_DROP, s.rx_xdp_drop, NTVNIC_QA_PAD) ||
+	    nla_put_u64_64bit(skb, NTVNIC_QA_RX_XDP_TX, s.rx_xdp_tx, NTVNIC_QA_PAD) ||
+	    nla_put_u64_64bit(skb, NTVNIC_QA_RX_XDP_REDIRECT, s.rx_xdp_redirect,
+			      NTVNIC_QA_PAD) ||
+	    nla_put_u64_64bit(skb, NTVNIC_QA_RX_XDP_ABORTED, s.rx_xdp_aborted,
+			      NTVNIC_QA_PAD) ||
+	    nla_put_u64_64bit(skb, NTVNIC_QA_RX_XDP_TX_ERRORS, s.rx_xdp_tx_errors,
+			      NTVNIC_QA_PAD) ||
+	    nla_put_u64_64bit(skb, NTVNIC_QA_TX_XDP_XMIT, s.tx_xdp_xmit, NTVNIC_QA_PAD) ||
+	    nla_put_u64_64bit(skb, NTVNIC_QA_TX_XDP_XMIT_ERRORS,
+			      s.tx_xdp_xmit_errors, NTVNIC_QA_PAD))
 		goto cancel;
 	nla_nest_end(skb, nest);
 	return 0;
 cancel:
 	nla_nest_cancel(skb, nest);
 	return -EMSGSIZE;
+}
+
+/* RTNL. The native XDP program's id, if one is loaded. */
+static int ntvnic_fill_xdp(struct sk_buff *skb, struct ntvnic_priv *priv)
+{
+	struct bpf_prog *prog = rtnl_dereference(priv->xdp_prog);
+
+	return prog ? nla_put_u32(skb, NTVNIC_A_XDP_PROG_ID, prog->aux->id) : 0;
 }
 
 /* RTNL. One device; per-queue nests only when with_queues (doit). */
@@ -161,7 +183,8 @@ static int ntvnic_fill(struct sk_buff *skb, struct net_device *dev,
 	    nla_put_u32(skb, NTVNIC_A_MTU, dev->mtu) ||
 	    nla_put_u8(skb, NTVNIC_A_OPERSTATE, READ_ONCE(dev->operstate)) ||
 	    nla_put(skb, NTVNIC_A_RSS_KEY, sizeof(rss->key), rss->key) ||
-	    nla_put(skb, NTVNIC_A_RSS_INDIR, sizeof(rss->indir), rss->indir))
+	    nla_put(skb, NTVNIC_A_RSS_INDIR, sizeof(rss->indir), rss->indir) ||
+	    ntvnic_fill_xdp(skb, priv))
 		goto cancel;
 	if (peer) {
 		if (nla_put_string(skb, NTVNIC_A_PEER_IFNAME, peer->name) ||
@@ -183,7 +206,7 @@ cancel:
 }
 
 /* Big enough for 64 queue nests plus the RSS table. */
-#define NTVNIC_REPLY_SIZE	(32 * 1024)
+#define NTVNIC_REPLY_SIZE	(48 * 1024)
 
 static int ntvnic_reply(struct genl_info *info, struct net_device *dev,
 			struct net *net)

@@ -33,6 +33,8 @@
 #include <linux/interrupt.h>
 #include <linux/hrtimer.h>
 #include <uapi/linux/ntvnic.h>
+#include <net/xdp.h>
+#include "compat.h"
 
 #define NTVNIC_DRV_NAME		"ntvnic"
 #define NTVNIC_DRV_VERSION	"0.1.0"
@@ -42,11 +44,20 @@ struct ntvnic_priv;
 
 /* Written by the RX consumer: NAPI poll, or the IRQ handler in legacy mode. */
 struct ntvnic_rx_stats {
-	u64 packets;
+	u64 packets;		/* taken from the ring, XDP verdicts included */
 	u64 bytes;
 	u64 polls;
 	u64 budget_exhausted;
 	u64 purged;		/* left in the ring when the queue was stopped */
+	/* XDP could not see or hand on: too big for a page, no memory */
+	u64 lost;
+	/* XDP verdicts of the program on this queue (xdp.c) */
+	u64 xdp_pass;
+	u64 xdp_drop;
+	u64 xdp_tx;		/* frames posted to TX queue N by XDP_TX */
+	u64 xdp_redirect;
+	u64 xdp_aborted;	/* XDP_ABORTED and invalid verdicts */
+	u64 xdp_tx_errors;	/* XDP_TX or redirect frames not sent */
 	struct u64_stats_sync syncp;
 };
 
@@ -100,11 +111,41 @@ struct ntvnic_qirq {
 	struct ntvnic_irq_stats stats;
 };
 
+/*
+ * RX and TX ring entries are an skb, or -- bit 0 set -- an XDP buffer: a
+ * page_pool page the wire copied a frame into (RX ring), an xdp_frame
+ * (TX ring: XDP_TX, ndo_xdp_xmit).
+ */
+#define NTVNIC_PTR_XDP	0x1UL
+
+static inline bool ntvnic_ptr_is_xdp(const void *ptr)
+{
+	return (unsigned long)ptr & NTVNIC_PTR_XDP;
+}
+
+static inline void *ntvnic_xdp_to_ptr(const void *xdp)
+{
+	return (void *)((unsigned long)xdp | NTVNIC_PTR_XDP);
+}
+
+static inline void *ntvnic_ptr_to_xdp(const void *ptr)
+{
+	return (void *)((unsigned long)ptr & ~NTVNIC_PTR_XDP);
+}
+
 struct ntvnic_rxq {
 	struct ntvnic_priv *priv;
 	unsigned int index;
-	struct ptr_ring ring;		/* skbs "DMA'd" by the peer */
+	/* skbs, or pages the peer "DMA'd" a frame into (NTVNIC_PTR_XDP) */
+	struct ptr_ring ring;
 	bool ring_ready;
+	/*
+	 * NAPI mode only (xdp.c): the receive buffers. Pages are allocated
+	 * by the wire under ring.producer_lock (one allocator at a time)
+	 * and always returned without direct recycling.
+	 */
+	struct page_pool *page_pool;
+	struct xdp_rxq_info xdp_rxq;
 	struct napi_struct napi;
 	bool napi_added;
 	bool napi_enabled;
@@ -119,6 +160,8 @@ struct ntvnic_txx_stats {
 	u64 kicks;		/* doorbells: one per xmit_more batch */
 	u64 stops;		/* queue stopped because the TX ring was full */
 	u64 wakes;		/* queue started again */
+	u64 xdp_xmit;		/* frames posted by ndo_xdp_xmit */
+	u64 xdp_xmit_errors;	/* frames ndo_xdp_xmit could not post */
 	struct u64_stats_sync syncp;
 };
 
@@ -141,7 +184,7 @@ struct ntvnic_txc_stats {
 struct ntvnic_txq {
 	struct ntvnic_priv *priv;
 	unsigned int index;
-	struct sk_buff **ring;		/* NULL while the data path is down */
+	void **ring;			/* NULL while the data path is down */
 	u32 size;
 	u32 prod;
 	u32 cons ____cacheline_aligned_in_smp;
@@ -184,6 +227,8 @@ struct ntvnic_priv {
 	bool datapath_up;		/* RTNL: rings, NAPI and IRQs exist */
 	struct ntvnic_rxq *rxq;		/* max_queues entries */
 	struct ntvnic_txq *txq;		/* max_queues entries */
+	/* Native XDP program: set under RTNL, read per NAPI poll under RCU */
+	struct bpf_prog __rcu *xdp_prog;
 };
 
 static inline struct ntvnic_priv *ntvnic_priv(const struct net_device *dev)
@@ -234,7 +279,38 @@ int ntvnic_napi_poll(struct napi_struct *napi, int budget);
 irqreturn_t ntvnic_rx_irq(int irq, void *data);
 u32 ntvnic_rx_pending(struct ntvnic_qirq *irq);
 int ntvnic_rxq_enqueue(struct ntvnic_rxq *q, struct sk_buff *skb);
+void ntvnic_rxq_notify(struct ntvnic_rxq *q);
 u32 ntvnic_ring_used(struct ntvnic_rxq *q);
+
+/* xdp.c */
+#define NTVNIC_XDP_TX_BULK	16
+/* The verdicts of one NAPI poll, counted and flushed at its end. */
+struct ntvnic_xdp_poll {
+	struct bpf_prog *prog;		/* NULL: no program */
+	unsigned int pass, drop, tx, redirect, aborted, tx_errors, lost;
+	unsigned int tx_n;
+	struct xdp_frame *tx_frames[NTVNIC_XDP_TX_BULK];
+};
+
+int ntvnic_bpf(struct net_device *dev, struct netdev_bpf *bpf);
+int ntvnic_xdp_xmit(struct net_device *dev, int n, struct xdp_frame **frames,
+		    u32 flags);
+bool ntvnic_xdp_mtu_ok(unsigned int mtu);
+int ntvnic_xdp_rxq_init(struct ntvnic_rxq *q);
+void ntvnic_xdp_rxq_exit(struct ntvnic_rxq *q);
+void ntvnic_xdp_free_rx(struct ntvnic_rxq *q, void *ptr);
+bool ntvnic_xdp_wire_wants(struct ntvnic_priv *ppriv, struct ntvnic_rxq *q,
+			   const struct sk_buff *skb);
+void ntvnic_xdp_wire_dma(struct ntvnic_rxq *q, struct sk_buff *skb);
+void ntvnic_xdp_poll_begin(struct ntvnic_priv *priv,
+			   struct ntvnic_xdp_poll *xp);
+struct sk_buff *ntvnic_xdp_rx(struct ntvnic_rxq *q, struct ntvnic_xdp_poll *xp,
+			      void *ptr, unsigned int *len);
+void ntvnic_xdp_poll_end(struct ntvnic_rxq *q, struct ntvnic_xdp_poll *xp);
+struct sk_buff *ntvnic_xdp_frame_to_skb(struct napi_struct *napi,
+					struct xdp_frame *frame);
+unsigned int ntvnic_tx_post_xdp(struct ntvnic_txq *t, struct xdp_frame **frames,
+				unsigned int n, bool kick);
 
 /* rss.c */
 struct ntvnic_rss *ntvnic_rss_alloc_default(u32 queues);
@@ -253,8 +329,10 @@ void ntvnic_get_stats64(struct net_device *dev,
 struct ntvnic_queue_stats {
 	u64 rx_packets, rx_bytes, rx_drops, rx_ring_full, rx_irqs, rx_polls,
 	    rx_budget_exhausted;
+	u64 rx_xdp_pass, rx_xdp_drop, rx_xdp_tx, rx_xdp_redirect,
+	    rx_xdp_aborted, rx_xdp_tx_errors;
 	u64 tx_packets, tx_bytes, tx_drops, tx_irqs, tx_polls, tx_kicks,
-	    tx_stops, tx_wakes;
+	    tx_stops, tx_wakes, tx_xdp_xmit, tx_xdp_xmit_errors;
 };
 
 void ntvnic_queue_stats(struct ntvnic_priv *priv, unsigned int i,

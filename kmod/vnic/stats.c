@@ -26,7 +26,7 @@ void ntvnic_queue_stats(struct ntvnic_priv *priv, unsigned int i,
 	struct ntvnic_rxq *q = &priv->rxq[i];
 	struct ntvnic_txq *t = &priv->txq[i];
 	unsigned int start;
-	u64 purged;
+	u64 purged, lost;
 
 	do {
 		start = u64_stats_fetch_begin(&q->rx.syncp);
@@ -35,6 +35,13 @@ void ntvnic_queue_stats(struct ntvnic_priv *priv, unsigned int i,
 		s->rx_polls = q->rx.polls;
 		s->rx_budget_exhausted = q->rx.budget_exhausted;
 		purged = q->rx.purged;
+		lost = q->rx.lost;
+		s->rx_xdp_pass = q->rx.xdp_pass;
+		s->rx_xdp_drop = q->rx.xdp_drop;
+		s->rx_xdp_tx = q->rx.xdp_tx;
+		s->rx_xdp_redirect = q->rx.xdp_redirect;
+		s->rx_xdp_aborted = q->rx.xdp_aborted;
+		s->rx_xdp_tx_errors = q->rx.xdp_tx_errors;
 	} while (u64_stats_fetch_retry(&q->rx.syncp, start));
 	do {
 		start = u64_stats_fetch_begin(&q->rxp.syncp);
@@ -54,15 +61,18 @@ void ntvnic_queue_stats(struct ntvnic_priv *priv, unsigned int i,
 		s->tx_kicks = t->xmit.kicks;
 		s->tx_stops = t->xmit.stops;
 		s->tx_wakes = t->xmit.wakes;
+		s->tx_xdp_xmit = t->xmit.xdp_xmit;
+		s->tx_xdp_xmit_errors = t->xmit.xdp_xmit_errors;
 	} while (u64_stats_fetch_retry(&t->xmit.syncp, start));
-	s->rx_drops = s->rx_ring_full + purged;
+	s->rx_drops = s->rx_ring_full + purged + lost;
 }
 
 /*
  * Ring-full drops are what a NIC reports as missed (no descriptor) and
  * FIFO overflow: rx_missed_errors and rx_fifo_errors both count them, and
  * rx_errors counts them once. Packets purged from a ring when the queue
- * was stopped are rx_dropped. tx_dropped counts what the wire could not
+ * was stopped, and frames XDP could not see or hand on, are rx_dropped
+ * (an XDP program's own verdicts are not: they have their own counters). tx_dropped counts what the wire could not
  * carry and what was left in a TX ring when the port stopped.
  */
 void ntvnic_get_stats64(struct net_device *dev, struct rtnl_link_stats64 *tot)

@@ -15,7 +15,8 @@
  * peer as veth does, the peer's RSS picks the RX queue, the skb goes into
  * that RX ring (napi.c), which raises the peer's RX interrupt -- then
  * frees the descriptors, reports them to BQL and wakes the queue if it
- * was stopped. Packets the wire cannot carry (peer down, gone, or the
+ * was stopped. XDP frames (XDP_TX, ndo_xdp_xmit; xdp.c) share the ring
+ * and the doorbell, and are carried as copies. Packets the wire cannot carry (peer down, gone, or the
  * frame too big) are tx drops, counted at completion as a NIC would.
  *
  * Stop/wake: the producer stops the queue when the ring is full, then
@@ -25,6 +26,7 @@
  */
 #include <linux/netdevice.h>
 #include <linux/etherdevice.h>
+#include <net/xdp.h>
 #include "ntvnic.h"
 
 u32 ntvnic_tx_ring_used(struct ntvnic_txq *t)
@@ -125,6 +127,56 @@ netdev_tx_t ntvnic_start_xmit(struct sk_buff *skb, struct net_device *dev)
 }
 
 /*
+ * XDP frames (XDP_TX from RX queue N, ndo_xdp_xmit) into TX queue t's
+ * ring, under its TX queue lock like ndo_start_xmit: a prefix of frames,
+ * as many as the ring has room for, none while the port is down or t is
+ * beyond the queue count. BQL does not see them (the stack did not queue
+ * them). The doorbell rings if kick, or when the ring filled (then the
+ * stack's queue stops too, as in ndo_start_xmit). Returns how many were
+ * posted.
+ */
+unsigned int ntvnic_tx_post_xdp(struct ntvnic_txq *t, struct xdp_frame **frames,
+				unsigned int n, bool kick)
+{
+	struct ntvnic_priv *priv = t->priv;
+	struct netdev_queue *txq;
+	unsigned int i;
+	u32 prod;
+
+	/* Pairs with the release in ntvnic_datapath_up(): the ring exists. */
+	if (unlikely(!smp_load_acquire(&priv->tx_open) || !t->ring ||
+		     t->index >= READ_ONCE(priv->cfg.queues)))
+		return 0;
+	prod = t->prod;
+	n = min(n, t->size - (prod - smp_load_acquire(&t->cons)));
+	for (i = 0; i < n; i++) {
+		/* The wire carries one buffer per frame. */
+		if (unlikely(xdp_frame_has_frags(frames[i])))
+			break;
+		t->ring[(prod + i) & (t->size - 1)] = ntvnic_xdp_to_ptr(frames[i]);
+	}
+	n = i;
+	if (!n)
+		return 0;
+	/* The slots are written before the consumer can see them. */
+	smp_store_release(&t->prod, prod + n);
+
+	txq = netdev_get_tx_queue(priv->dev, t->index);
+	if (prod + n - READ_ONCE(t->cons) >= t->size) {
+		if (!netif_tx_queue_stopped(txq))
+			ntvnic_tx_stop(t, txq);
+		kick = true;
+	}
+	if (kick) {
+		ntvnic_txx_count(t, &t->xmit.kicks);
+		/* Pairs with ntvnic_irq_rearm(), as in ndo_start_xmit. */
+		smp_mb();
+		ntvnic_irq_notify(&t->irq);
+	}
+	return n;
+}
+
+/*
  * The wire: carry skb to the peer's RX ring. Softirq (TX NAPI), under RCU.
  * Returns false if the wire could not carry it (skb freed, a tx drop). A
  * full RX ring at the peer is the receiver's drop (rx_missed/rx_fifo,
@@ -153,6 +205,11 @@ static bool ntvnic_wire_carry(struct ntvnic_priv *priv, struct sk_buff *skb)
 		return false;
 
 	qi = ntvnic_rss_steer(ppriv, skb, nq);
+	/* A program on the peer's port: the frame goes into a page (xdp.c). */
+	if (ntvnic_xdp_wire_wants(ppriv, &ppriv->rxq[qi], skb)) {
+		ntvnic_xdp_wire_dma(&ppriv->rxq[qi], skb);
+		return true;
+	}
 	skb_record_rx_queue(skb, qi);
 	if (unlikely(ntvnic_rxq_enqueue(&ppriv->rxq[qi], skb)))
 		kfree_skb(skb);
@@ -193,6 +250,30 @@ static void ntvnic_tx_complete(struct ntvnic_txq *t, u32 cons,
 }
 
 /*
+ * One descriptor onto the wire: an skb the stack sent (BQL knows it), or
+ * an XDP frame (XDP_TX, ndo_xdp_xmit), carried as a copy in a new skb.
+ * Returns false if the wire could not carry it.
+ */
+static bool ntvnic_tx_carry(struct ntvnic_txq *t, void *ptr, unsigned int *len,
+			    unsigned int *bql_pkts, unsigned int *bql_bytes)
+{
+	struct sk_buff *skb;
+
+	if (ntvnic_ptr_is_xdp(ptr)) {
+		struct xdp_frame *frame = ntvnic_ptr_to_xdp(ptr);
+
+		*len = frame->len;
+		skb = ntvnic_xdp_frame_to_skb(&t->napi, frame);
+		return skb && ntvnic_wire_carry(t->priv, skb);
+	}
+	skb = ptr;
+	*len = skb->len;
+	(*bql_pkts)++;
+	*bql_bytes += skb->len;
+	return ntvnic_wire_carry(t->priv, skb);
+}
+
+/*
  * TX completion NAPI, softirq (or the NAPI thread) on the CPU the TX
  * interrupt was raised on: carry up to budget packets, complete them,
  * re-enable the interrupt once the ring is empty.
@@ -202,28 +283,26 @@ int ntvnic_tx_poll(struct napi_struct *napi, int budget)
 	struct ntvnic_txq *t = container_of(napi, struct ntvnic_txq, napi);
 	/* Pairs with the release in ntvnic_start_xmit(): slots are written. */
 	u32 cons = t->cons, prod = smp_load_acquire(&t->prod);
-	unsigned int done = 0, carried = 0, bytes = 0;
+	unsigned int done = 0, carried = 0, bql_pkts = 0, bql_bytes = 0;
 	u64 carried_bytes = 0;
-	struct sk_buff *skb;
 	unsigned int len;
+	void *ptr;
 
 	rcu_read_lock();
 	while (cons != prod && done < budget) {
-		skb = t->ring[cons & (t->size - 1)];
+		ptr = t->ring[cons & (t->size - 1)];
 		t->ring[cons & (t->size - 1)] = NULL;
-		len = skb->len;
-		if (ntvnic_wire_carry(t->priv, skb)) {
+		if (ntvnic_tx_carry(t, ptr, &len, &bql_pkts, &bql_bytes)) {
 			carried++;
 			carried_bytes += len;
 		}
-		bytes += len;
 		done++;
 		cons++;
 	}
 	rcu_read_unlock();
 	ntvnic_txc_account(t, carried, carried_bytes, done - carried);
 	if (done)
-		ntvnic_tx_complete(t, cons, done, bytes);
+		ntvnic_tx_complete(t, cons, bql_pkts, bql_bytes);
 
 	if (done < budget && napi_complete_done(napi, done))
 		ntvnic_irq_rearm(&t->irq);
@@ -252,7 +331,12 @@ unsigned int ntvnic_tx_purge(struct ntvnic_txq *t)
 	unsigned int n = 0;
 
 	while (t->cons != t->prod) {
-		kfree_skb(t->ring[t->cons & (t->size - 1)]);
+		void *ptr = t->ring[t->cons & (t->size - 1)];
+
+		if (ntvnic_ptr_is_xdp(ptr))
+			xdp_return_frame(ntvnic_ptr_to_xdp(ptr));
+		else
+			kfree_skb(ptr);
 		t->ring[t->cons & (t->size - 1)] = NULL;
 		t->cons++;
 		n++;

@@ -133,6 +133,8 @@ enum ntvnic_attr {
 	NTVNIC_A_RX_FRAMES,
 	NTVNIC_A_TX_USECS,
 	NTVNIC_A_TX_FRAMES,
+	/* u32: id of the native XDP program (reported while one is loaded) */
+	NTVNIC_A_XDP_PROG_ID,
 
 	__NTVNIC_A_MAX,
 	NTVNIC_A_MAX = __NTVNIC_A_MAX - 1
@@ -152,7 +154,8 @@ enum ntvnic_queue_attr {
 	NTVNIC_QA_NAPI_ID,	/* u32: napi_id (SO_INCOMING_NAPI_ID) */
 	NTVNIC_QA_RING_USED,	/* u32: packets waiting in the RX ring now */
 	NTVNIC_QA_PAD,
-	NTVNIC_QA_RX_PACKETS,	/* u64: packets handed to the stack */
+	/* u64: frames taken from the RX ring (XDP verdicts included) */
+	NTVNIC_QA_RX_PACKETS,
 	NTVNIC_QA_RX_BYTES,	/* u64 */
 	NTVNIC_QA_RX_DROPS,	/* u64: every drop on this RX queue */
 	NTVNIC_QA_RX_RING_FULL,	/* u64: drops because the RX ring was full */
@@ -176,6 +179,17 @@ enum ntvnic_queue_attr {
 	NTVNIC_QA_TX_KICKS,
 	NTVNIC_QA_TX_STOPS,	/* u64: queue stopped, TX ring full */
 	NTVNIC_QA_TX_WAKES,	/* u64: queue woken by completions */
+	/* u64: native XDP verdicts of the program on RX queue N */
+	NTVNIC_QA_RX_XDP_PASS,
+	NTVNIC_QA_RX_XDP_DROP,
+	NTVNIC_QA_RX_XDP_TX,	/* frames XDP_TX posted to TX queue N */
+	NTVNIC_QA_RX_XDP_REDIRECT, /* redirects xdp_do_redirect() took */
+	NTVNIC_QA_RX_XDP_ABORTED, /* XDP_ABORTED and unknown verdicts */
+	/* u64: XDP_TX frames the TX ring had no room for, failed redirects */
+	NTVNIC_QA_RX_XDP_TX_ERRORS,
+	/* u64: frames ndo_xdp_xmit (devmap/cpumap redirects) posted to TX queue N */
+	NTVNIC_QA_TX_XDP_XMIT,
+	NTVNIC_QA_TX_XDP_XMIT_ERRORS, /* u64: ... that it had no room for */
 
 	__NTVNIC_QA_MAX,
 	NTVNIC_QA_MAX = __NTVNIC_QA_MAX - 1
