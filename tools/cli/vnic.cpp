@@ -267,18 +267,21 @@ void print_device_line(const vnic::DeviceInfo &d)
 		  << d.napi_weight << "  " << vnic::operstate_name(d.operstate) << '\n';
 	std::cout << "  coalesce rx-usecs " << d.rx_usecs << " rx-frames " << d.rx_frames
 		  << "  tx-usecs " << d.tx_usecs << " tx-frames " << d.tx_frames << '\n';
+	if (d.xdp_prog_id)
+		std::cout << "  xdp native prog id " << *d.xdp_prog_id << '\n';
 }
 
 void print_device_table(const std::vector<vnic::DeviceInfo> &devs)
 {
 	nettune::Table t({"DEVICE", "IFINDEX", "PEER", "QUEUES", "RX-RING", "TX-RING", "MODE",
-			  "WEIGHT", "MTU", "STATE"});
+			  "WEIGHT", "MTU", "STATE", "XDP"});
 	for (const auto &d : devs)
 		t.add_row({d.name, std::to_string(d.ifindex), d.peer.empty() ? "-" : d.peer,
 			   std::to_string(d.queues), std::to_string(d.rx_ring),
 			   std::to_string(d.tx_ring), vnic::mode_name(d.mode),
 			   std::to_string(d.napi_weight), std::to_string(d.mtu),
-			   vnic::operstate_name(d.operstate)});
+			   vnic::operstate_name(d.operstate),
+			   d.xdp_prog_id ? "native id " + std::to_string(*d.xdp_prog_id) : "-"});
 	t.print(std::cout);
 }
 
@@ -335,6 +338,37 @@ std::vector<std::string> tx_queue_row(const vnic::QueueReport &q, unsigned cpus)
 	return row;
 }
 
+std::vector<std::string> xdp_queue_row(const vnic::QueueReport &q, unsigned)
+{
+	const auto x = vnic::xdp_figures(q);
+	return {std::to_string(q.index),   std::to_string(x.pass),     std::to_string(x.drop),
+		std::to_string(x.tx),	   std::to_string(x.redirect), std::to_string(x.aborted),
+		std::to_string(x.tx_errors), std::to_string(x.xmit),   std::to_string(x.xmit_errors)};
+}
+
+// Shown while a program is loaded, or once any queue has XDP counts.
+bool xdp_table_wanted(const vnic::DeviceReport &r)
+{
+	if (r.info.xdp_prog_id)
+		return true;
+	for (const auto &q : r.queues) {
+		const auto x = vnic::xdp_figures(q);
+		if (x.pass || x.drop || x.tx || x.redirect || x.aborted || x.tx_errors || x.xmit ||
+		    x.xmit_errors)
+			return true;
+	}
+	return false;
+}
+
+void print_xdp_table(const vnic::DeviceReport &r)
+{
+	nettune::Table t({"QUEUE", "XDP-PASS", "XDP-DROP", "XDP-TX", "XDP-REDIRECT", "XDP-ABORTED",
+			  "XDP-TX-ERR", "XDP-XMIT", "XDP-XMIT-ERR"});
+	for (const auto &q : r.queues)
+		t.add_row(xdp_queue_row(q, r.cpus));
+	t.print(std::cout);
+}
+
 void print_queue_table(std::vector<std::string> head, const vnic::DeviceReport &r,
 		       std::vector<std::string> (*row)(const vnic::QueueReport &, unsigned))
 {
@@ -357,6 +391,13 @@ void print_report(const vnic::DeviceReport &r)
 	print_queue_table({"QUEUE", "IRQ", "AFFINITY", "TX-PKTS", "TX-BYTES", "DROPS", "IRQS",
 			   "POLLS", "KICKS", "STOPS", "WAKES"},
 			  r, tx_queue_row);
+	if (xdp_table_wanted(r)) {
+		std::cout << "xdp";
+		if (r.info.xdp_prog_id)
+			std::cout << " (native, prog id " << *r.info.xdp_prog_id << ")";
+		std::cout << '\n';
+		print_xdp_table(r);
+	}
 	std::cout << "(CPUn: interrupts of the queue's IRQ on CPU n, from /proc/interrupts)\n";
 }
 

@@ -80,6 +80,14 @@ QueueInfo parse_queue(const nlattr *nest)
 	put_queue_counter(q, a, NTVNIC_QA_TX_KICKS, "tx_kicks");
 	put_queue_counter(q, a, NTVNIC_QA_TX_STOPS, "tx_stops");
 	put_queue_counter(q, a, NTVNIC_QA_TX_WAKES, "tx_wakes");
+	put_queue_counter(q, a, NTVNIC_QA_RX_XDP_PASS, "rx_xdp_pass");
+	put_queue_counter(q, a, NTVNIC_QA_RX_XDP_DROP, "rx_xdp_drop");
+	put_queue_counter(q, a, NTVNIC_QA_RX_XDP_TX, "rx_xdp_tx");
+	put_queue_counter(q, a, NTVNIC_QA_RX_XDP_REDIRECT, "rx_xdp_redirect");
+	put_queue_counter(q, a, NTVNIC_QA_RX_XDP_ABORTED, "rx_xdp_aborted");
+	put_queue_counter(q, a, NTVNIC_QA_RX_XDP_TX_ERRORS, "rx_xdp_tx_errors");
+	put_queue_counter(q, a, NTVNIC_QA_TX_XDP_XMIT, "tx_xdp_xmit");
+	put_queue_counter(q, a, NTVNIC_QA_TX_XDP_XMIT_ERRORS, "tx_xdp_xmit_errors");
 	return q;
 }
 
@@ -165,6 +173,7 @@ DeviceInfo parse_device(const GenlAttrs &a)
 	d.rx_frames = opt_u32(a, NTVNIC_A_RX_FRAMES).value_or(0);
 	d.tx_usecs = opt_u32(a, NTVNIC_A_TX_USECS).value_or(0);
 	d.tx_frames = opt_u32(a, NTVNIC_A_TX_FRAMES).value_or(0);
+	d.xdp_prog_id = opt_u32(a, NTVNIC_A_XDP_PROG_ID);
 	d.speed = opt_u32(a, NTVNIC_A_LINK_SPEED).value_or(0);
 	d.mtu = opt_u32(a, NTVNIC_A_MTU).value_or(0);
 	d.operstate = a.has(NTVNIC_A_OPERSTATE) ? a.u8(NTVNIC_A_OPERSTATE) : 0;
@@ -429,6 +438,21 @@ NapiFigures napi_figures(const QueueReport &q)
 	return f;
 }
 
+XdpFigures xdp_figures(const QueueReport &q)
+{
+	XdpFigures x;
+	x.present = q.rx.count("xdp_pass") != 0;
+	x.pass = pick(q.rx, {"xdp_pass"});
+	x.drop = pick(q.rx, {"xdp_drop"});
+	x.tx = pick(q.rx, {"xdp_tx"});
+	x.redirect = pick(q.rx, {"xdp_redirect"});
+	x.aborted = pick(q.rx, {"xdp_aborted"});
+	x.tx_errors = pick(q.rx, {"xdp_tx_errors"});
+	x.xmit = pick(q.tx, {"xdp_xmit"});
+	x.xmit_errors = pick(q.tx, {"xdp_xmit_errors"});
+	return x;
+}
+
 namespace {
 
 double rate(uint64_t before, uint64_t after, double seconds)
@@ -535,6 +559,8 @@ nlohmann::json device_json(const DeviceInfo &d)
 			    {"operstate", operstate_name(d.operstate)}};
 	if (d.peer_netnsid)
 		j["peer_netnsid"] = *d.peer_netnsid;
+	j["xdp"] = d.xdp_prog_id ? nlohmann::json{{"mode", "native"}, {"prog_id", *d.xdp_prog_id}}
+				 : nlohmann::json(nullptr);
 	return j;
 }
 
@@ -564,6 +590,12 @@ nlohmann::json queue_json(const QueueReport &q)
 	j["tx_irq"] = q.tx_irq ? irq_json(*q.tx_irq) : nlohmann::json(nullptr);
 	if (q.napi_id)
 		j["napi_id"] = *q.napi_id;
+	const XdpFigures x = xdp_figures(q);
+	if (x.present)
+		j["xdp"] = {{"pass", x.pass},	    {"drop", x.drop},
+			    {"tx", x.tx},	    {"redirect", x.redirect},
+			    {"aborted", x.aborted}, {"tx_errors", x.tx_errors},
+			    {"xmit", x.xmit},	    {"xmit_errors", x.xmit_errors}};
 	return j;
 }
 

@@ -59,6 +59,7 @@ struct DeviceInfo {
 	std::vector<uint8_t> rss_key;
 	std::vector<uint32_t> rss_indir;
 	std::vector<QueueInfo> queue_list;
+	std::optional<uint32_t> xdp_prog_id; // native XDP program, if loaded
 };
 
 // Throws UsageError unless `name` can be an interface name; `what` names it.
@@ -141,6 +142,16 @@ struct NapiFigures {
 	double packets_per_poll = 0;
 };
 NapiFigures napi_figures(const QueueReport &q);
+
+// Native XDP counters of a queue (ethtool -S rx_queue_N_xdp_*, and the TX
+// queue's ndo_xdp_xmit counters). `present` is false for a driver without
+// them.
+struct XdpFigures {
+	bool present = false;
+	uint64_t pass = 0, drop = 0, tx = 0, redirect = 0, aborted = 0, tx_errors = 0;
+	uint64_t xmit = 0, xmit_errors = 0;
+};
+XdpFigures xdp_figures(const QueueReport &q);
 
 // Per-second rates of one queue between two reports (for --watch). A
 // counter that went backwards (queue re-created) counts as 0.

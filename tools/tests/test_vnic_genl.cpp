@@ -113,3 +113,37 @@ TEST_CASE("a dump entry without queue nests has an empty queue list", "[vnic-gen
 	CHECK(b.queue_list.empty());
 	CHECK_FALSE(b.peer_netnsid);
 }
+
+TEST_CASE("native XDP: prog id and per-queue XDP counters decode", "[vnic-genl]")
+{
+	auto msg = reply(2);
+	nla_put_u32(msg.get(), NTVNIC_A_XDP_PROG_ID, 77);
+	nlattr *nest = nla_nest_start(msg.get(), NTVNIC_A_QUEUE);
+	nla_put_u32(msg.get(), NTVNIC_QA_INDEX, 2);
+	nla_put_u64(msg.get(), NTVNIC_QA_RX_XDP_PASS, 1);
+	nla_put_u64(msg.get(), NTVNIC_QA_RX_XDP_DROP, 2);
+	nla_put_u64(msg.get(), NTVNIC_QA_RX_XDP_TX, 3);
+	nla_put_u64(msg.get(), NTVNIC_QA_RX_XDP_REDIRECT, 4);
+	nla_put_u64(msg.get(), NTVNIC_QA_RX_XDP_ABORTED, 5);
+	nla_put_u64(msg.get(), NTVNIC_QA_RX_XDP_TX_ERRORS, 6);
+	nla_put_u64(msg.get(), NTVNIC_QA_TX_XDP_XMIT, 7);
+	nla_put_u64(msg.get(), NTVNIC_QA_TX_XDP_XMIT_ERRORS, 8);
+	nla_nest_end(msg.get(), nest);
+	auto d = decode(msg.get());
+	CHECK(d.xdp_prog_id == 77u);
+	auto j = vnic::device_json(d);
+	CHECK(j["xdp"]["mode"] == "native");
+	CHECK(j["xdp"]["prog_id"] == 77);
+	REQUIRE(d.queue_list.size() == 3);
+	const auto &c = d.queue_list[2].counters;
+	CHECK(c.at("rx_xdp_pass") == 1);
+	CHECK(c.at("rx_xdp_drop") == 2);
+	CHECK(c.at("rx_xdp_tx") == 3);
+	CHECK(c.at("rx_xdp_redirect") == 4);
+	CHECK(c.at("rx_xdp_aborted") == 5);
+	CHECK(c.at("rx_xdp_tx_errors") == 6);
+	CHECK(c.at("tx_xdp_xmit") == 7);
+	CHECK(c.at("tx_xdp_xmit_errors") == 8);
+	// Without a program the device has no "xdp" object.
+	CHECK(vnic::device_json(decode(reply(1).get()))["xdp"].is_null());
+}

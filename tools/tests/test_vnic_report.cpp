@@ -261,3 +261,38 @@ TEST_CASE("watch rates are counter deltas per second, resets count as zero", "[v
 	CHECK(j[0]["rx_pps"] == 500.0);
 	CHECK(j[0]["cpu_interrupts_per_s"][1] == 100.0);
 }
+
+TEST_CASE("native XDP counters: figures per queue and a JSON object", "[vnic-report]")
+{
+	auto lines = vnic::parse_proc_interrupts(ntvnic_interrupts);
+	auto stats = two_queue_stats();
+	stats.push_back({"rx_queue_0_xdp_pass", 11});
+	stats.push_back({"rx_queue_0_xdp_drop", 12});
+	stats.push_back({"rx_queue_0_xdp_tx", 13});
+	stats.push_back({"rx_queue_0_xdp_redirect", 14});
+	stats.push_back({"rx_queue_0_xdp_aborted", 15});
+	stats.push_back({"rx_queue_0_xdp_tx_errors", 16});
+	stats.push_back({"tx_queue_0_xdp_xmit", 17});
+	stats.push_back({"tx_queue_0_xdp_xmit_errors", 18});
+	auto dev = two_queue_device();
+	dev.xdp_prog_id = 5;
+	auto r = vnic::build_report(dev, stats, lines, proc_irq);
+	auto x = vnic::xdp_figures(r.queues[0]);
+	CHECK(x.present);
+	CHECK(x.pass == 11);
+	CHECK(x.drop == 12);
+	CHECK(x.tx == 13);
+	CHECK(x.redirect == 14);
+	CHECK(x.aborted == 15);
+	CHECK(x.tx_errors == 16);
+	CHECK(x.xmit == 17);
+	CHECK(x.xmit_errors == 18);
+	CHECK_FALSE(vnic::xdp_figures(r.queues[1]).present);
+	auto j = vnic::report_json(r);
+	CHECK(j["xdp"]["prog_id"] == 5);
+	CHECK(j["queues"][0]["xdp"]["pass"] == 11);
+	CHECK(j["queues"][0]["xdp"]["tx_errors"] == 16);
+	CHECK(j["queues"][0]["xdp"]["xmit_errors"] == 18);
+	CHECK(j["queues"][0]["rx"]["xdp_drop"] == 12);
+	CHECK_FALSE(j["queues"][1].contains("xdp"));
+}
