@@ -9,8 +9,11 @@
 
 #include <linux/netdevice.h>
 
-/* 6.6 split <net/page_pool.h> into types.h and helpers.h. */
-#if __has_include(<net/page_pool/helpers.h>)
+/*
+ * NTVNIC_HAVE_* come from Kbuild, which looks for the header in the target
+ * tree. 6.6 split <net/page_pool.h> into types.h and helpers.h.
+ */
+#ifdef NTVNIC_HAVE_PAGE_POOL_HELPERS
 #include <net/page_pool/helpers.h>
 #else
 #include <net/page_pool.h>
@@ -21,28 +24,30 @@
  * netlink family, whose uapi header came with it); devmap then only
  * redirects into a device that announces NETDEV_XDP_ACT_NDO_XMIT.
  */
-#if __has_include(<uapi/linux/netdev.h>)
+#ifdef NTVNIC_HAVE_XDP_FEATURES
 #include <uapi/linux/netdev.h>
 #endif
 
 static inline void ntvnic_compat_set_xdp_features(struct net_device *dev)
 {
-#ifdef NETDEV_FAMILY_NAME
+#ifdef NTVNIC_HAVE_XDP_FEATURES
 	dev->xdp_features = NETDEV_XDP_ACT_BASIC | NETDEV_XDP_ACT_REDIRECT |
 			    NETDEV_XDP_ACT_NDO_XMIT;
 #endif
 }
 
 /* 6.2 added formatted extack messages. */
+static inline void ntvnic_compat_xdp_mtu_msg(struct netlink_ext_ack *extack,
+					     unsigned int max_mtu)
+{
 #ifdef NL_SET_ERR_MSG_FMT
-#define ntvnic_compat_xdp_mtu_msg(extack, max)				\
-	NL_SET_ERR_MSG_FMT(extack,					\
-			   "ntvnic: MTU too large for XDP: a frame must fit one page (MTU at most %u)", \
-			   (unsigned int)(max))
+	NL_SET_ERR_MSG_FMT(extack,
+			   "ntvnic: MTU too large for XDP: a frame must fit one page (MTU at most %u)",
+			   max_mtu);
 #else
-#define ntvnic_compat_xdp_mtu_msg(extack, max)				\
-	NL_SET_ERR_MSG(extack,						\
-		       "ntvnic: MTU too large for XDP: a frame must fit one page with 256 bytes of headroom")
+	NL_SET_ERR_MSG(extack,
+		       "ntvnic: MTU too large for XDP: a frame must fit one page with 256 bytes of headroom");
 #endif
+}
 
 #endif /* NTVNIC_COMPAT_H */

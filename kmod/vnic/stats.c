@@ -72,8 +72,9 @@ void ntvnic_queue_stats(struct ntvnic_priv *priv, unsigned int i,
  * FIFO overflow: rx_missed_errors and rx_fifo_errors both count them, and
  * rx_errors counts them once. Packets purged from a ring when the queue
  * was stopped, and frames XDP could not see or hand on, are rx_dropped
- * (an XDP program's own verdicts are not: they have their own counters). tx_dropped counts what the wire could not
- * carry and what was left in a TX ring when the port stopped.
+ * (an XDP program's own verdicts are not: they have their own counters).
+ * tx_dropped counts what the wire could not carry and what was left in a
+ * TX ring when the port stopped.
  */
 void ntvnic_get_stats64(struct net_device *dev, struct rtnl_link_stats64 *tot)
 {

@@ -16,8 +16,9 @@
  * that RX ring (napi.c), which raises the peer's RX interrupt -- then
  * frees the descriptors, reports them to BQL and wakes the queue if it
  * was stopped. XDP frames (XDP_TX, ndo_xdp_xmit; xdp.c) share the ring
- * and the doorbell, and are carried as copies. Packets the wire cannot carry (peer down, gone, or the
- * frame too big) are tx drops, counted at completion as a NIC would.
+ * and the doorbell, and are carried as copies. Packets the wire cannot
+ * carry (peer down, gone, or the frame too big) are tx drops, counted at
+ * completion as a NIC would.
  *
  * Stop/wake: the producer stops the queue when the ring is full, then
  * re-checks after a barrier; the consumer frees slots, then (after a
@@ -148,6 +149,7 @@ unsigned int ntvnic_tx_post_xdp(struct ntvnic_txq *t, struct xdp_frame **frames,
 		     t->index >= READ_ONCE(priv->cfg.queues)))
 		return 0;
 	prod = t->prod;
+	/* Pairs with the release in ntvnic_tx_complete(): slots are free. */
 	n = min(n, t->size - (prod - smp_load_acquire(&t->cons)));
 	for (i = 0; i < n; i++) {
 		/* The wire carries one buffer per frame. */

@@ -341,9 +341,11 @@ std::vector<std::string> tx_queue_row(const vnic::QueueReport &q, unsigned cpus)
 std::vector<std::string> xdp_queue_row(const vnic::QueueReport &q, unsigned)
 {
 	const auto x = vnic::xdp_figures(q);
-	return {std::to_string(q.index),   std::to_string(x.pass),     std::to_string(x.drop),
-		std::to_string(x.tx),	   std::to_string(x.redirect), std::to_string(x.aborted),
-		std::to_string(x.tx_errors), std::to_string(x.xmit),   std::to_string(x.xmit_errors)};
+	return {std::to_string(q.index),      std::to_string(x.pass),
+		std::to_string(x.drop),       std::to_string(x.tx),
+		std::to_string(x.redirect),   std::to_string(x.aborted),
+		std::to_string(x.tx_errors),  std::to_string(x.xmit),
+		std::to_string(x.xmit_errors)};
 }
 
 // Shown while a program is loaded, or once any queue has XDP counts.

@@ -592,10 +592,10 @@ nlohmann::json queue_json(const QueueReport &q)
 		j["napi_id"] = *q.napi_id;
 	const XdpFigures x = xdp_figures(q);
 	if (x.present)
-		j["xdp"] = {{"pass", x.pass},	    {"drop", x.drop},
-			    {"tx", x.tx},	    {"redirect", x.redirect},
+		j["xdp"] = {{"pass", x.pass},       {"drop", x.drop},
+			    {"tx", x.tx},           {"redirect", x.redirect},
 			    {"aborted", x.aborted}, {"tx_errors", x.tx_errors},
-			    {"xmit", x.xmit},	    {"xmit_errors", x.xmit_errors}};
+			    {"xmit", x.xmit},       {"xmit_errors", x.xmit_errors}};
 	return j;
 }
 
