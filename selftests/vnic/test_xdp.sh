@@ -78,6 +78,7 @@ nt_ge "adjusted frames counted as xdp_pass" "$pass" $((N + 40))
 
 # The MTU rule: one page holds a frame while a program is loaded.
 maxmtu=$(xdp_max_mtu "$NS_b" vb)
+nt_log "max_mtu with a program: $maxmtu"
 nt_le "max_mtu with a program is what a page holds (< 4096)" "$maxmtu" 4095
 nt_check "MTU max_mtu accepted with a program" ip -n "$NS_b" link set dev vb mtu "$maxmtu"
 nt_check_fails "MTU above it refused with a program, with a message" 2 \
