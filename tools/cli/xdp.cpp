@@ -13,6 +13,7 @@
 #include "xdp_filter.hpp"
 
 #include <chrono>
+#include <cstdlib>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -27,7 +28,7 @@ struct Args {
 	std::vector<std::string> words;
 	bool force = false;
 	bool stats = false;
-	std::optional<double> watch;
+	std::optional<std::string> watch; // --watch [S]
 };
 
 // Splits WORDS into `positional` leading words and keyword arguments.
@@ -340,17 +341,34 @@ void watch(const Globals &g, const std::vector<xdp::Attachment> &atts, double in
 	}
 }
 
-void run_stats(const Globals &g, const Args &a)
+// `--watch` takes an optional number: in `--watch dev eth0` the word after
+// it is not its value but the next argument.
+std::optional<double> watch_interval(const std::optional<std::string> &text,
+				     std::vector<std::string> &words)
 {
-	auto dev = keywords(a.words, 0, {"dev"}).get("dev");
-	if (a.watch && *a.watch < 0.1)
+	if (!text)
+		return std::nullopt;
+	char *end = nullptr;
+	double v = std::strtod(text->c_str(), &end);
+	if (text->empty() || *end != '\0') {
+		words.insert(words.begin(), *text);
+		return 1.0;
+	}
+	if (v < 0.1)
 		throw nettune::UsageError("--watch: interval must be at least 0.1 s");
+	return v;
+}
+
+void run_stats(const Globals &g, Args a)
+{
+	const auto interval = watch_interval(a.watch, a.words);
+	auto dev = keywords(a.words, 0, {"dev"}).get("dev");
 	auto atts = dev ? std::vector{xdp::select_target(dev)} : xdp::attached();
 	if (atts.empty())
 		throw nettune::Error("nothing attached: no device in this network namespace has "
 				     "nettune xdp (nettune xdp attach DEV)");
-	if (a.watch)
-		return watch(g, atts, *a.watch);
+	if (interval)
+		return watch(g, atts, *interval);
 	auto snaps = snapshot(atts);
 	if (g.json) {
 		json out = json::array();

@@ -157,6 +157,16 @@ TEST_CASE("nettune xdp: bad input is a usage error naming it, before any kernel 
 	CHECK(r.exit_code == 2);
 	CHECK(r.err.find("usage: nettune xdp deny tcp|udp PORT [dev DEV]") != std::string::npos);
 
+	// --watch takes an optional interval: a word after it that is no
+	// number is the next argument.
+	r = run_nettune({"xdp", "stats", "--watch", "dev", "nt-no-such-dev0"});
+	CHECK(r.exit_code == 1);
+	CHECK(r.err == "nettune: no device 'nt-no-such-dev0' in this network namespace\n");
+
+	r = run_nettune({"xdp", "stats", "--watch", "0.01"});
+	CHECK(r.exit_code == 2);
+	CHECK(r.err == "nettune: --watch: interval must be at least 0.1 s\n");
+
 	r = run_nettune({"xdp", "attach", "nt-no-such-dev0"});
 	CHECK(r.exit_code == 1);
 	CHECK(r.err == "nettune: no device 'nt-no-such-dev0' in this network namespace\n");
