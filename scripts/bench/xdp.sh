@@ -17,25 +17,32 @@
 #               routing)
 #   nft         nft: hook prerouting priority raw (-300) udp dport 9 drop
 #   socket      no rule: a UDP socket (socat) reads and discards
-# Metric: packets/s dropped by that variant's own counter (XDP reason
-# counter, iptables/nft rule counter; for socket the datagrams delivered to
-# it, "Udp: InDatagrams", plus those it had no room for, RcvbufErrors),
-# measured over UDP_SECONDS after 1 s of warm-up, with pktgen's send rate.
+# pktgen sends a fixed UDP_COUNT packets; the receive side runs in softirq
+# on the sending CPU (veth), so the run's duration is what sending and
+# dropping cost together. Metric: packets the variant's own counter saw
+# (XDP reason counter, iptables/nft rule counter; for socket the datagrams
+# delivered to it, "Udp: InDatagrams", plus those it had no room for,
+# RcvbufErrors) divided by pktgen's own run time ("Result: ... usec"),
+# counters read before and after the run, while nothing moves.
 #
 # Part 2, SYN flood. hping3 --flood sends SYNs to a listener (fB, port
 # 8080, a python accept-and-close loop) from 10.79.0.200, an address nobody
 # answers for (its SYN-ACKs go unanswered, as from a spoofed source); a
 # client on 10.79.0.1 connects in a loop for SYN_SECONDS (timeout 3 s):
 # completed connects per second and connect times (median, p90), with
-#   none        net.ipv4.tcp_syncookies=0, tcp_max_syn_backlog=128
-#   syncookies  net.ipv4.tcp_syncookies=1 (cookies when the queue is full)
-#   synlimit    syncookies=0, nettune xdp synlimit 50/s burst 20 on xB
+#   none             net.ipv4.tcp_syncookies=0, tcp_max_syn_backlog=128
+#   syncookies       net.ipv4.tcp_syncookies=1 (cookies when the queue is full)
+#   synlimit         syncookies=0, nettune xdp synlimit 5/s burst 10 on xB
+#   synlimit+cookies syncookies=1 and the same synlimit
+# (A per-source limit alone only delays a single-source flood from
+# filling the SYN queue: 5 half-open connections a second, each kept ~60 s
+# by SYN-ACK retries, fill 128 entries in ~25 s; the measurement is shorter.)
 # The listener is restarted for each measurement (closing it frees its
 # half-open connections).
 #
 #   scripts/vm-run --modules none --timeout 2400 -- scripts/bench/xdp.sh
 #
-# Environment: REPS (3), UDP_SECONDS (3), SYN_SECONDS (5), UDP_VARIANTS,
+# Environment: REPS (3), UDP_COUNT (100000), SYN_SECONDS (5), UDP_VARIANTS,
 # SYN_VARIANTS. Results: CSVs and a markdown summary on stdout, also in
 # $NTVM_OUT (when vm-run provides it) as bench-xdp.{csv,md}.
 set -euo pipefail
@@ -43,10 +50,10 @@ set -euo pipefail
 top=$(cd "$(dirname "$(readlink -f "$0")")/../.." && pwd)
 NETTUNE=${NETTUNE:-$top/build/tools/nettune}
 REPS=${REPS:-3}
-UDP_SECONDS=${UDP_SECONDS:-3}
+UDP_COUNT=${UDP_COUNT:-100000}
 SYN_SECONDS=${SYN_SECONDS:-5}
 UDP_VARIANTS=${UDP_VARIANTS:-"xdp raw input nft socket"}
-SYN_VARIANTS=${SYN_VARIANTS:-"none syncookies synlimit"}
+SYN_VARIANTS=${SYN_VARIANTS:-"none syncookies synlimit synlimit+cookies"}
 OUT=${NTVM_OUT:-$(mktemp -d)}
 CSV=$OUT/bench-xdp.csv
 A=fA B=fB
@@ -88,7 +95,7 @@ setup_pktgen() {
 	ip netns exec "$A" sh -e -c "cd /proc/net/pktgen
 		echo rem_device_all > kpktgend_0
 		echo add_device xA > kpktgend_0
-		for c in 'count 0' 'clone_skb 0' 'pkt_size 64' 'delay 0' 'dst 10.79.0.2' \\
+		for c in 'count $UDP_COUNT' 'clone_skb 0' 'pkt_size 64' 'delay 0' 'dst 10.79.0.2' \\
 			'dst_mac 02:00:00:00:79:02' 'udp_dst_min 9' 'udp_dst_max 9' \\
 			'udp_src_min 10000' 'udp_src_max 10999'; do
 			echo \"\$c\" > xA
@@ -147,32 +154,23 @@ udp_dropped() { # the variant's own count of packets it dropped (or consumed)
 	esac
 }
 
-# timed CMD...: "value t_before t_after" (reading a counter takes a second or
-# more in the loaded VM: each rate uses the midpoints of its own reads).
-timed() {
-	local a b v
-	a=$EPOCHREALTIME
-	v=$("$@")
-	b=$EPOCHREALTIME
-	echo "$v $a $b"
+# pktgen's own account of the last run: "usec sent".
+pktgen_result() {
+	ip netns exec "$A" sed -n 's/^Result: OK: \([0-9]*\)(.*usec, \([0-9]*\) (.*/\1 \2/p' /proc/net/pktgen/xA
 }
 
-measure_udp() { # prints "dropped_pps,sent_pps"
-	local v=$1 c0 c1 s0 s1
+measure_udp() { # prints "dropped_pps,sent_pps,dropped_share"
+	local v=$1 c0 c1 usec sent
 	udp_rule_on "$v"
 	setup_pktgen
-	ip netns exec "$A" sh -c 'echo start > /proc/net/pktgen/pgctrl' &
-	local pg=$!
-	sleep 1
-	c0=$(timed udp_dropped "$v") s0=$(timed pktgen_sent)
-	sleep "$UDP_SECONDS"
-	c1=$(timed udp_dropped "$v") s1=$(timed pktgen_sent)
-	ip netns exec "$A" sh -c 'echo stop > /proc/net/pktgen/pgctrl'
-	wait "$pg" 2>/dev/null || true
+	c0=$(udp_dropped "$v")
+	ip netns exec "$A" sh -c 'echo start > /proc/net/pktgen/pgctrl'
+	sleep 0.5 # the receiving softirq may still hold the last packets
+	c1=$(udp_dropped "$v")
+	read -r usec sent <<<"$(pktgen_result)"
 	udp_rule_off "$v"
-	echo "$c0 $c1 $s0 $s1" | awk '
-		function rate(v0, a0, b0, v1, a1, b1) { return (v1 - v0) / ((a1 + b1) / 2 - (a0 + b0) / 2) }
-		{ printf "%.0f,%.0f\n", rate($1, $2, $3, $4, $5, $6), rate($7, $8, $9, $10, $11, $12) }'
+	awk -v d="$((c1 - c0))" -v u="$usec" -v s="$sent" \
+		'BEGIN { printf "%.0f,%.0f,%.4f\n", d / u * 1e6, s / u * 1e6, d / s }'
 }
 
 # --- part 2: SYN flood --------------------------------------------------------
@@ -214,14 +212,16 @@ syn_defence_on() {
 	case $1 in
 	none) ip netns exec "$B" sysctl -qw net.ipv4.tcp_syncookies=0 net.ipv4.tcp_max_syn_backlog=128 ;;
 	syncookies) ip netns exec "$B" sysctl -qw net.ipv4.tcp_syncookies=1 net.ipv4.tcp_max_syn_backlog=128 ;;
-	synlimit) ip netns exec "$B" sysctl -qw net.ipv4.tcp_syncookies=0 net.ipv4.tcp_max_syn_backlog=128
+	synlimit | synlimit+cookies)
+		ip netns exec "$B" sysctl -qw net.ipv4.tcp_syncookies=$([ "$1" = synlimit ] && echo 0 || echo 1) \
+			net.ipv4.tcp_max_syn_backlog=128
 		"$NETTUNE" -n "$B" xdp attach xB mode native >/dev/null
-		"$NETTUNE" -n "$B" xdp synlimit 50/s burst 20 >/dev/null ;;
+		"$NETTUNE" -n "$B" xdp synlimit 5/s burst 10 >/dev/null ;;
 	esac
 }
 
 syn_defence_off() {
-	[ "$1" = synlimit ] && "$NETTUNE" -n "$B" xdp detach xB >/dev/null
+	case $1 in synlimit*) "$NETTUNE" -n "$B" xdp detach xB >/dev/null ;; esac
 	return 0
 }
 
@@ -259,14 +259,14 @@ for ((rep = 1; rep <= REPS; rep++)); do
 	for c in "${order[@]}"; do
 		set -- $c
 		if [ "$1" = udp ]; then
-			echo "$rep,udp,$2,$(measure_udp "$2"),,," | tee -a "$CSV"
+			echo "$rep,udp,$2,$(measure_udp "$2"),," | tee -a "$CSV"
 		else
 			echo "$rep,syn,$2,$(measure_syn "$2")" | tee -a "$CSV"
 		fi
 	done
 done
 
-python3 - "$CSV" "$(uname -r)" "$(nproc)" "$UDP_SECONDS" "$SYN_SECONDS" <<'EOF' | tee "$OUT/bench-xdp.md"
+python3 - "$CSV" "$(uname -r)" "$(nproc)" "$UDP_COUNT" "$SYN_SECONDS" <<'EOF' | tee "$OUT/bench-xdp.md"
 import csv, statistics, sys
 rows = list(csv.DictReader(open(sys.argv[1])))
 med = lambda xs: statistics.median(xs) if xs else float("nan")
@@ -278,18 +278,19 @@ names = {"xdp": "nettune xdp, native (veth)", "xdp-generic": "nettune xdp, gener
          "raw": "iptables raw PREROUTING DROP", "input": "iptables filter INPUT DROP",
          "nft": "nft prerouting (priority raw) drop", "socket": "UDP socket reading and discarding"}
 udp = [v for v in names if any(r["part"] == "udp" and r["variant"] == v for r in rows)]
-print(f"UDP flood, 64 bytes, pktgen on CPU 0, {sys.argv[4]} s per measurement:\n")
-print("| dropped by | kpps dropped, median (min - max) | / xdp native, median of same-round ratios | pktgen sent kpps |")
+print(f"UDP flood, 64 bytes, pktgen on CPU 0, {sys.argv[4]} packets per measurement:\n")
+print("| dropped by | kpps dropped, median (min - max) | / xdp native, median of same-round ratios | share of sent packets it saw |")
 print("|---|---:|---:|---:|")
 for v in udp:
     d = [float(val[(k, "udp", v)]["v1"]) / 1e3 for k in rounds if (k, "udp", v) in val]
-    s = [float(val[(k, "udp", v)]["v2"]) / 1e3 for k in rounds if (k, "udp", v) in val]
+    s = [float(val[(k, "udp", v)]["v3"]) for k in rounds if (k, "udp", v) in val]
     rat = [float(val[(k, "udp", v)]["v1"]) / float(val[(k, "udp", "xdp")]["v1"])
            for k in rounds if (k, "udp", v) in val and (k, "udp", "xdp") in val
            and float(val[(k, "udp", "xdp")]["v1"]) > 0]
-    print(f"| {names[v]} | {med(d):.1f} ({min(d):.1f} - {max(d):.1f}) | {med(rat):.2f} | {med(s):.1f} |")
+    print(f"| {names[v]} | {med(d):.1f} ({min(d):.1f} - {max(d):.1f}) | {med(rat):.2f} | {med(s):.3f} |")
 syn_names = {"none": "no defence (syncookies 0, backlog 128)", "syncookies": "syncookies=1",
-             "synlimit": "nettune xdp synlimit 50/s burst 20"}
+             "synlimit": "nettune xdp synlimit 5/s burst 10, syncookies 0",
+             "synlimit+cookies": "synlimit 5/s burst 10 and syncookies=1"}
 syn = [v for v in syn_names if any(r["part"] == "syn" and r["variant"] == v for r in rows)]
 print(f"\nSYN flood (hping3 --flood, one source) against a listener; a client connects in a loop for {sys.argv[5]} s:\n")
 print("| defence | completed connects/s, median (min - max) | connect time median, ms | p90, ms | failed (3 s timeout) per run | flood SYN kpps |")
