@@ -24,11 +24,11 @@ ip netns exec dxa sh -e -c 'cd /proc/net/pktgen; echo rem_device_all > kpktgend_
 	echo add_device v0 > kpktgend_0
 	for c in "count 0" "pkt_size 64" "delay 0" "dst 10.40.0.2" "dst_mac 02:00:00:00:40:02" "udp_dst_min 9" "udp_dst_max 9"; do echo "$c" > v0; done'
 
-flood() { # 2 s of pktgen UDP to port 9 of dxb
+flood() { # 1 s of pktgen UDP to port 9 of dxb
 	local n0
 	n0=$(noports)
 	ip netns exec dxa sh -c 'echo start > /proc/net/pktgen/pgctrl' &
-	sleep 2
+	sleep 1
 	ip netns exec dxa sh -c 'echo stop > /proc/net/pktgen/pgctrl'
 	wait
 	echo "flood: $(ip netns exec dxa awk '/pkts-sofar/ { print $2 }' /proc/net/pktgen/v0) sent, $(($(noports) - n0)) reached dxb's UDP layer (no socket on port 9)"
