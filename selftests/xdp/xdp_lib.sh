@@ -100,10 +100,11 @@ xdp_pin_dir() {
 	echo "/sys/fs/bpf/nettune/xdp/$(stat -L -c %i "/run/netns/$1")-$(ip netns exec "$1" cat "/sys/class/net/$2/ifindex")"
 }
 
-# xdp_listen NS ADDR PORTS: TCP listeners (PORTS comma-separated) for 60 s,
+# xdp_listen NS ADDR PORTS: TCP listeners (PORTS comma-separated) until the
+# test ends (killed by the cleanup; at most 900 s),
 # ready when this returns.
 xdp_listen() {
-	ip netns exec "$1" python3 "$XDP_DIR/xdp_send.py" listen "$2" "$3" 60 &
+	ip netns exec "$1" python3 "$XDP_DIR/xdp_send.py" listen "$2" "$3" 900 &
 	nt_defer kill $!
 	nt_wait_for 15 ip netns exec "$1" bash -c "ss -ltn | grep -q ':${3##*,} '"
 }
