@@ -45,10 +45,19 @@ void run_diagnose(const Globals &g, const Args &a)
 		throw nettune::UsageError("--interval: 0.2 to 600 seconds");
 	obs::SnapshotOptions so{a.devs, a.port};
 	const obs::Snapshot before = obs::take_snapshot(so);
+	// Ctrl-C (SIGINT/SIGTERM) ends the interval early: the second sample
+	// is taken at once and the report covers what happened so far.
+	if (g.verbose)
+		std::cerr << fmt::format("diagnose: first sample taken; the second in {} s or at "
+					 "Ctrl-C\n",
+					 a.interval)
+			  << std::flush;
 	const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(a.interval);
 	while (nettune::cli::keep_running() && std::chrono::steady_clock::now() < end)
 		std::this_thread::sleep_for(std::chrono::milliseconds(20));
 	const obs::Snapshot after = obs::take_snapshot(so);
+	if (g.verbose)
+		std::cerr << "diagnose: second sample taken\n";
 	const double secs = after.time_s - before.time_s;
 	const auto findings = obs::diagnose(before, after, {a.port});
 	if (g.json) {
@@ -88,7 +97,8 @@ void add_diagnose(CLI::App &app, Globals &g)
 	cmd->add_option("--dev", a->devs, "only these devices (default: all but lo)");
 	cmd->add_option("--port", a->port, "listen queue of this TCP port")
 		->check(CLI::Range(1, 65535));
-	cmd->add_option("--interval", a->interval, "seconds between the two samples (default 2)");
+	cmd->add_option("--interval", a->interval,
+			"seconds between the two samples (default 2; Ctrl-C ends it early)");
 	nettune::cli::on_run(cmd, g, [&g, a] { run_diagnose(g, *a); });
 }
 

@@ -53,9 +53,10 @@ Mib parse_snmp_pairs(const std::string &text)
 		if (names.empty())
 			break;
 		if (names.size() != values.size() || names[0] != values[0])
-			throw Error("MIB line pair '" + names[0] + "': " +
-				    std::to_string(names.size()) + " names but " +
-				    std::to_string(values.size()) + " values");
+			throw Error("MIB line pair '" + strip_colon(names[0]) + "': " +
+				    std::to_string(names.size() - 1) + " names but " +
+				    std::to_string(values.empty() ? 0 : values.size() - 1) +
+				    " values");
 		const std::string prefix = strip_colon(names[0]);
 		for (size_t k = 1; k < names.size(); k++)
 			out[prefix + names[k]] = parse_signed(values[k], prefix + names[k]);

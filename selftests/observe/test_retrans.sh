@@ -1,0 +1,40 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# netem loss on the data path, then on the ACK path, under a TCP bulk
+# transfer a -> b: diagnose (run at the sender) names retrans_storm first
+# both times and tells them apart: with data lost the retransmits were
+# needed and fast retransmits dominate; with ACKs lost the peer D-SACKs
+# retransmits it already had, or timeouts dominate.
+source "$(dirname "$0")/../lib.sh"
+source "$(dirname "$0")/observe_lib.sh"
+nt_require_cmds ip tc iperf3 jq
+nt_plan 6
+
+obs_veth_pair
+ip netns exec "$NS_b" iperf3 -s -D -B 10.0.0.2 >/dev/null 2>&1
+nt_defer ip netns exec "$NS_b" pkill -x iperf3
+nt_wait_for 5 ip netns exec "$NS_b" bash -c "ss -ltn | grep -q ':5201'"
+
+# bulk DEV-NS LOSS: netem LOSS on DEV's egress, 3 s of iperf3 a -> b with
+# diagnose at the sender across it.
+bulk() {
+	ip netns exec "$1" tc qdisc add dev "$2" root netem loss "$3" delay 1ms
+	obs_diagnose_start "$NS_a"
+	ip netns exec "$NS_a" timeout 10 iperf3 -c 10.0.0.2 -t 3 >/dev/null 2>&1
+	obs_diagnose_wait
+	ip netns exec "$1" tc qdisc del dev "$2" root
+}
+
+bulk "$NS_a" va 3%
+nt_eq "data loss: first finding is retrans_storm" retrans_storm "$(obs_first)"
+nt_check "data loss: fast retransmits dominate" bash -c "jq -e '.findings[0].title | test(\"fast retransmits dominate\")' $OBS_OUT/diag.json"
+nt_check "data loss: the cause says forward loss" bash -c "jq -e '.findings[0].cause | test(\"forward\")' $OBS_OUT/diag.json"
+fast=$(obs_evidence retrans_storm '^TcpExtTCPFastRetrans$')
+nt_log "data loss: TCPFastRetrans $fast, TCPTimeouts $(obs_evidence retrans_storm '^TcpExtTCPTimeouts$'), DSACKRecv $(obs_evidence retrans_storm '^TcpExtTCPDSACKRecv$')"
+
+bulk "$NS_b" vb 90%
+nt_log "ack loss: TCPFastRetrans $(obs_evidence retrans_storm '^TcpExtTCPFastRetrans$'), TCPTimeouts $(obs_evidence retrans_storm '^TcpExtTCPTimeouts$'), TCPLossProbes $(obs_evidence retrans_storm '^TcpExtTCPLossProbes$'), DSACKRecv $(obs_evidence retrans_storm '^TcpExtTCPDSACKRecv$'), retrans $(obs_evidence retrans_storm '^TcpRetransSegs$')"
+nt_eq "ack loss: first finding is retrans_storm" retrans_storm "$(obs_first)"
+nt_check "ack loss: the cause says ACK path loss" bash -c "jq -e '.findings[0].cause | test(\"ACK path loss\")' $OBS_OUT/diag.json"
+nt_ge "ack loss: D-SACKs received" "$(obs_evidence retrans_storm '^TcpExtTCPDSACKRecv$')" 1
+nt_done
