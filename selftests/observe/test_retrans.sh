@@ -3,8 +3,9 @@
 # netem loss on the data path, then on the ACK path, under a TCP bulk
 # transfer a -> b: diagnose (run at the sender) names retrans_storm first
 # both times and tells them apart: with data lost the retransmits were
-# needed and fast retransmits dominate; with ACKs lost the peer D-SACKs
-# retransmits it already had, or timeouts dominate.
+# needed and fast retransmits dominate; with 90% of the ACKs lost the
+# sender's tail loss probes and RTOs resend data the peer already has,
+# and the peer's D-SACKs say so.
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/observe_lib.sh"
 nt_require_cmds ip tc iperf3 jq
@@ -32,7 +33,20 @@ nt_check "data loss: the cause says forward loss" bash -c "jq -e '.findings[0].c
 fast=$(obs_evidence retrans_storm '^TcpExtTCPFastRetrans$')
 nt_log "data loss: TCPFastRetrans $fast, TCPTimeouts $(obs_evidence retrans_storm '^TcpExtTCPTimeouts$'), DSACKRecv $(obs_evidence retrans_storm '^TcpExtTCPDSACKRecv$')"
 
-bulk "$NS_b" vb 90%
+# ACK loss: a single connection, netem added on b's egress once the
+# handshake is done (at 90% loss a handshake would take many SYN
+# retransmits); b sends nothing but ACKs on it.
+ip netns exec "$NS_b" python3 "$OBS_DIR/tcp_bulk.py" server 10.0.0.2 5202 &
+nt_defer kill $!
+nt_wait_for 5 ip netns exec "$NS_b" bash -c "ss -ltn | grep -q ':5202'"
+obs_diagnose_start "$NS_a"
+ip netns exec "$NS_a" timeout 20 python3 "$OBS_DIR/tcp_bulk.py" client 10.0.0.2 5202 3 "$OBS_OUT/connected" &
+client=$!
+nt_wait_for 10 test -e "$OBS_OUT/connected"
+ip netns exec "$NS_b" tc qdisc add dev vb root netem loss 90% delay 1ms
+wait $client
+obs_diagnose_wait
+ip netns exec "$NS_b" tc qdisc del dev vb root
 nt_log "ack loss: TCPFastRetrans $(obs_evidence retrans_storm '^TcpExtTCPFastRetrans$'), TCPTimeouts $(obs_evidence retrans_storm '^TcpExtTCPTimeouts$'), TCPLossProbes $(obs_evidence retrans_storm '^TcpExtTCPLossProbes$'), DSACKRecv $(obs_evidence retrans_storm '^TcpExtTCPDSACKRecv$'), retrans $(obs_evidence retrans_storm '^TcpRetransSegs$')"
 nt_eq "ack loss: first finding is retrans_storm" retrans_storm "$(obs_first)"
 nt_check "ack loss: the cause says ACK path loss" bash -c "jq -e '.findings[0].cause | test(\"ACK path loss\")' $OBS_OUT/diag.json"

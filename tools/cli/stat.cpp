@@ -26,13 +26,30 @@ namespace obs = nettune::observe;
 
 // ---- watching ----------------------------------------------------------------
 
+// --watch [S]: the value is optional, so in `stat --watch 'Tcp*'` CLI11
+// hands the pattern to --watch; a word that is not a number goes back to
+// the positionals (take_positional).
 struct WatchArg {
-	std::vector<double> values; // --watch [S]: empty vector and count 1 = default
+	std::vector<std::string> values;
 	CLI::Option *opt = nullptr;
 	bool on() const { return opt && opt->count() > 0; }
+	static bool numeric(const std::string &v)
+	{
+		char *end = nullptr;
+		std::strtod(v.c_str(), &end);
+		return !v.empty() && end && *end == '\0';
+	}
+	std::optional<std::string> take_positional()
+	{
+		if (values.empty() || numeric(values[0]))
+			return std::nullopt;
+		std::string v = values[0];
+		values.clear();
+		return v;
+	}
 	double seconds() const
 	{
-		const double s = values.empty() ? 1.0 : values[0];
+		const double s = values.empty() ? 1.0 : std::strtod(values[0].c_str(), nullptr);
 		if (!(s >= 0.1) || s > 3600)
 			throw nettune::UsageError("--watch: interval must be 0.1 to 3600 seconds");
 		return s;
@@ -43,7 +60,8 @@ void add_watch(CLI::App *cmd, WatchArg &w)
 {
 	w.opt = cmd->add_option("--watch", w.values,
 				"redraw rates every S seconds (default 1) until Ctrl-C")
-			->expected(0, 1);
+			->expected(0, 1)
+			->allow_extra_args(false);
 }
 
 bool sleep_for(double seconds)
@@ -270,6 +288,8 @@ Sample irq_sample(const std::string &dev)
 
 Sample dev_sample(const std::string &dev)
 {
+	if (dev.empty())
+		throw nettune::UsageError("stat dev: which device? (nettune stat dev DEV)");
 	nettune::ethtool::Device d(dev);
 	const auto stats = d.stats();
 	const auto g = nettune::ethtool::group_by_queue(stats);
@@ -454,8 +474,10 @@ void print_mib_delta(const Globals &g, const MibArgs &a, const obs::Mib &prev,
 	std::cout.flush();
 }
 
-void run_mib(const Globals &g, const MibArgs &a)
+void run_mib(const Globals &g, MibArgs a)
 {
+	if (auto p = a.watch.take_positional())
+		a.patterns.push_back(*p);
 	obs::Mib prev = obs::read_mib();
 	check_patterns(a, prev);
 	if (!a.watch.on())
@@ -515,14 +537,20 @@ void add_stat(CLI::App &app, Globals &g)
 	auto irq_w = std::make_shared<WatchArg>();
 	add_watch(irq, *irq_w);
 	nettune::cli::on_run(irq, g, [&g, irq_w, irq_dev] {
+		if (auto p = irq_w->take_positional(); p && irq_dev->empty())
+			*irq_dev = *p;
 		run_view(g, *irq_w, [irq_dev] { return irq_sample(*irq_dev); });
 	});
 	auto dev_name = std::make_shared<std::string>();
 	dev = stat->add_subcommand("dev", "DEV's ethtool -S counters per queue, any driver");
-	dev->add_option("dev", *dev_name, "device")->required();
+	dev->add_option("dev", *dev_name, "device");
 	auto dev_w = std::make_shared<WatchArg>();
 	add_watch(dev, *dev_w);
+	// (DEV is checked at run time: `stat dev --watch DEV` parses DEV as
+	// the watch value first.)
 	nettune::cli::on_run(dev, g, [&g, dev_w, dev_name] {
+		if (auto p = dev_w->take_positional(); p && dev_name->empty())
+			*dev_name = *p;
 		run_view(g, *dev_w, [dev_name] { return dev_sample(*dev_name); });
 	});
 }

@@ -286,14 +286,20 @@ void Walk::softnet()
 							    "softnet_stat: net_rx_action out of budget/time"});
 			}
 		}
+	// netdev_max_backlog is global: /proc/sys/net/core shows it only in
+	// the initial namespace.
+	const bool known = b.sysctls.count("net.core.netdev_max_backlog");
 	const uint64_t backlog = sysctl_u64("net.core.netdev_max_backlog", 1000);
 	if (drops.events >= min_drops) {
-		drops.title = fmt::format("softnet backlog drops: {} packets (netdev_max_backlog {})",
-					  drops.events, backlog);
+		drops.title = fmt::format("softnet backlog drops: {} packets ({})", drops.events,
+					  known ? fmt::format("netdev_max_backlog {}", backlog)
+						: "netdev_max_backlog is global, not visible here");
 		drops.cause = "packets queued to a CPU's backlog (non-NAPI drivers, veth, RPS, "
 			      "loopback) faster than that CPU processed them, past netdev_max_backlog";
-		drops.fix.push_back(fmt::format("sysctl -w net.core.netdev_max_backlog={}",
-						std::max<uint64_t>(backlog * 4, 4096)));
+		drops.fix.push_back(known ? fmt::format("sysctl -w net.core.netdev_max_backlog={}",
+							std::max<uint64_t>(backlog * 4, 4096))
+					  : "sysctl -w net.core.netdev_max_backlog=N   # in the initial "
+					    "namespace: 4x the current value");
 		drops.fix.push_back("echo f > /sys/class/net/DEV/queues/rx-0/rps_cpus   # spread the "
 				    "backlog work over more CPUs");
 		out.push_back(std::move(drops));
