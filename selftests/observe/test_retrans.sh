@@ -3,7 +3,7 @@
 # netem loss on the data path, then on the ACK path, under a TCP bulk
 # transfer a -> b: diagnose (run at the sender) names retrans_storm first
 # both times and tells them apart: with data lost the retransmits were
-# needed and fast retransmits dominate; with 90% of the ACKs lost the
+# needed and fast retransmits dominate; with the ACKs lost in outages the
 # sender's tail loss probes and RTOs resend data the peer already has,
 # and the peer's D-SACKs say so.
 source "$(dirname "$0")/../lib.sh"
@@ -33,19 +33,34 @@ nt_check "data loss: the cause says forward loss" bash -c "jq -e '.findings[0].c
 fast=$(obs_evidence retrans_storm '^TcpExtTCPFastRetrans$')
 nt_log "data loss: TCPFastRetrans $fast, TCPTimeouts $(obs_evidence retrans_storm '^TcpExtTCPTimeouts$'), DSACKRecv $(obs_evidence retrans_storm '^TcpExtTCPDSACKRecv$')"
 
-# ACK loss: a single connection, netem added on b's egress once the
-# handshake is done (at 90% loss a handshake would take many SYN
-# retransmits); b sends nothing but ACKs on it.
+# ACK loss: a single connection; once the handshake is done, b's egress
+# (nothing but ACKs on it) loses everything for 0.5 s, six times. Random
+# ACK loss, even 90%, causes no retransmit at all: any later ACK covers
+# the lost ones. An outage longer than the RTO makes the sender time out
+# and resend data b already has; b's D-SACKs say so once ACKs pass again.
 ip netns exec "$NS_b" python3 "$OBS_DIR/tcp_bulk.py" server 10.0.0.2 5202 &
 nt_defer kill $!
 nt_wait_for 5 ip netns exec "$NS_b" bash -c "ss -ltn | grep -q ':5202'"
+tcp_counters() {
+	"$NETTUNE" -n "$NS_a" stat --json -z TcpRetransSegs TcpExtTCPTimeouts TcpExtTCPLossProbes \
+		TcpExtTCPFastRetrans TcpExtTCPDSACKRecv TcpExtTCPSpuriousRTOs | jq -c '[.counters[] | {(.name): .value}] | add'
+}
+nt_log "before the ACK outages: $(tcp_counters)"
 obs_diagnose_start "$NS_a"
-ip netns exec "$NS_a" timeout 20 python3 "$OBS_DIR/tcp_bulk.py" client 10.0.0.2 5202 3 "$OBS_OUT/connected" &
+ip netns exec "$NS_a" timeout 30 python3 "$OBS_DIR/tcp_bulk.py" client 10.0.0.2 5202 8 "$OBS_OUT/connected" &
 client=$!
 nt_wait_for 10 test -e "$OBS_OUT/connected"
-ip netns exec "$NS_b" tc qdisc add dev vb root netem loss 90% delay 1ms
+ip netns exec "$NS_b" tc qdisc add dev vb root netem loss 0% delay 1ms
+sleep 1
+for _ in 1 2 3 4 5 6; do
+	ip netns exec "$NS_b" tc qdisc change dev vb root netem loss 100% delay 1ms
+	sleep 0.5
+	ip netns exec "$NS_b" tc qdisc change dev vb root netem loss 0% delay 1ms
+	sleep 0.3
+done
 wait $client
 obs_diagnose_wait
+nt_log "after: $(tcp_counters)"
 ip netns exec "$NS_b" tc qdisc del dev vb root
 nt_log "ack loss: TCPFastRetrans $(obs_evidence retrans_storm '^TcpExtTCPFastRetrans$'), TCPTimeouts $(obs_evidence retrans_storm '^TcpExtTCPTimeouts$'), TCPLossProbes $(obs_evidence retrans_storm '^TcpExtTCPLossProbes$'), DSACKRecv $(obs_evidence retrans_storm '^TcpExtTCPDSACKRecv$'), retrans $(obs_evidence retrans_storm '^TcpRetransSegs$')"
 nt_eq "ack loss: first finding is retrans_storm" retrans_storm "$(obs_first)"

@@ -392,7 +392,7 @@ void Walk::listen_queue()
 		if (worst.empty() || l.accept_queue >= l.backlog)
 			worst = fmt::format("{} ({} of {})", l.local, l.accept_queue, l.backlog);
 	}
-	f.title = fmt::format("listen queue overflow: {} connections dropped{}", f.events,
+	f.title = fmt::format("listen queue overflow: {} handshakes dropped{}", f.events,
 			      worst.empty() ? "" : ", listener " + worst);
 	f.cause = "the accept queue of a listener was full: the application calls accept() too "
 		  "slowly for the connection rate, or its listen() backlog is small";
@@ -516,7 +516,8 @@ void Walk::retransmissions()
 			return;
 		}
 	}
-	if (data < retrans_storm_min || data < retrans_storm_ratio * sent)
+	if (data < retrans_storm_min ||
+	    (data < retrans_storm_ratio * sent && timeouts < retrans_storm_min_timeouts))
 		return;
 	Finding f;
 	f.id = "retrans_storm";

@@ -20,7 +20,11 @@ namespace nettune::observe {
 namespace {
 
 constexpr int tcp_established = 1;
+constexpr int tcp_fin_wait1 = 4;
+constexpr int tcp_close_wait = 8;
+constexpr int tcp_last_ack = 9;
 constexpr int tcp_listen = 10;
+constexpr int tcp_closing = 11;
 
 std::string endpoint(int family, const __be32 *addr, __be16 port)
 {
@@ -114,7 +118,11 @@ std::vector<TcpConn> retransmitting_connections()
 	std::vector<TcpConn> out;
 	const uint8_t ext = 1u << (INET_DIAG_INFO - 1);
 	for (int family : {AF_INET, AF_INET6})
-		dump_tcp(family, 1u << tcp_established, ext,
+		// Closed by the application but still sending: FIN_WAIT1 etc.
+		dump_tcp(family,
+			 1u << tcp_established | 1u << tcp_fin_wait1 | 1u << tcp_close_wait |
+				 1u << tcp_last_ack | 1u << tcp_closing,
+			 ext,
 			 [&](const inet_diag_msg &m, const nlmsghdr &h) {
 				 size_t len = 0;
 				 const tcp_info *ti = find_tcp_info(m, h, len);

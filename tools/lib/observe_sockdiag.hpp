@@ -27,8 +27,8 @@ struct TcpConn {
 // Listening TCP sockets (IPv4 and IPv6); port 0: all. Throws Error when
 // the kernel refuses the dump.
 std::vector<Listener> tcp_listeners(uint16_t port = 0);
-// Established TCP connections with data in flight and a retransmission
-// pending or done (tcpi_retransmits or tcpi_total_retrans above 0).
+// TCP connections that still send (ESTABLISHED, CLOSE_WAIT, FIN_WAIT1,
+// LAST_ACK, CLOSING) with a retransmission pending or done (tcpi_retransmits or tcpi_total_retrans above 0).
 std::vector<TcpConn> retransmitting_connections();
 
 } // namespace nettune::observe
