@@ -341,3 +341,48 @@ TEST_CASE("RX overflow counter names of common drivers")
 	for (const char *n : {"tx_fifo_errors", "rx_queue_0_packets", "rx_queue_0_drops"})
 		CHECK_FALSE(obs::is_rx_overflow_counter(n));
 }
+
+// ---- the commands on the host -----------------------------------------------------
+
+#include "run.hpp"
+#include <nlohmann/json.hpp>
+
+TEST_CASE("stat, diagnose and tune: usage errors exit 2 naming the problem")
+{
+	auto r = run_nettune({"tune", "bdp", "--rate", "10", "--rtt", "100ms"});
+	CHECK(r.exit_code == 2);
+	CHECK(r.err.find("give a unit") != std::string::npos);
+	r = run_nettune({"tune", "bdp", "--rate", "1gbit", "--rtt", "5 parsecs"});
+	CHECK(r.exit_code == 2);
+	r = run_nettune({"stat", "NoSuchCounter*"});
+	CHECK(r.exit_code == 2);
+	CHECK(r.err.find("NoSuchCounter*") != std::string::npos);
+	r = run_nettune({"stat", "--watch", "0"});
+	CHECK(r.exit_code == 2);
+	r = run_nettune({"diagnose", "--interval", "0"});
+	CHECK(r.exit_code == 2);
+	r = run_nettune({"stat", "dev"});
+	CHECK(r.exit_code == 2);
+	r = run_nettune({"stat", "dev", "ntnosuchdev"});
+	CHECK(r.exit_code == 1);
+	CHECK(r.err.find("ntnosuchdev") != std::string::npos);
+}
+
+TEST_CASE("tune bdp --json gives the arithmetic")
+{
+	auto r = run_nettune({"--json", "tune", "bdp", "--rate", "1gbit", "--rtt", "10ms"});
+	REQUIRE(r.exit_code == 0);
+	auto j = nlohmann::json::parse(r.out);
+	CHECK(j["bdp_bytes"] == 1250000);
+	CHECK(j["items"].size() == 4);
+}
+
+TEST_CASE("stat --json: MIB counters with meanings")
+{
+	auto r = run_nettune({"--json", "stat", "-z", "TcpRetransSegs"});
+	REQUIRE(r.exit_code == 0);
+	auto j = nlohmann::json::parse(r.out);
+	REQUIRE(j["counters"].size() == 1);
+	CHECK(j["counters"][0]["meaning"].get<std::string>().find("retransmitted") !=
+	      std::string::npos);
+}
