@@ -262,7 +262,9 @@ void Walk::softnet()
 	drops.severity = Severity::drops;
 	squeeze.id = "softnet_time_squeeze";
 	squeeze.layer = "softnet";
-	squeeze.severity = Severity::degraded;
+	// Load, not loss: the work is deferred to ksoftirqd, nothing dropped
+	// (drops show as ring overflow or backlog drops).
+	squeeze.severity = Severity::load;
 	for (const auto &c : b.softnet)
 		for (const auto &p : a.softnet) {
 			if (p.cpu != c.cpu)
@@ -516,8 +518,10 @@ void Walk::retransmissions()
 			return;
 		}
 	}
-	if (data < retrans_storm_min ||
-	    (data < retrans_storm_ratio * sent && timeouts < retrans_storm_min_timeouts))
+	const bool by_volume = data >= retrans_storm_min && data >= retrans_storm_ratio * sent;
+	const bool by_timeouts =
+		timeouts >= retrans_storm_min_timeouts && data >= retrans_storm_min_timeouts;
+	if (!by_volume && !by_timeouts)
 		return;
 	Finding f;
 	f.id = "retrans_storm";
@@ -539,10 +543,11 @@ void Walk::retransmissions()
 			dsack, data, timeouts, fast, probes);
 	} else if (timeouts_dominate) {
 		f.cause = fmt::format(
-			"retransmission timeouts dominate ({} RTOs vs {} fast retransmits): whole "
-			"flights or the ACKs for them are lost, so no duplicate ACKs or SACKs "
-			"arrive to trigger fast recovery (heavy loss, a link going down, or ACK "
-			"loss); few D-SACKs ({}) point at data loss",
+			"ACK path loss or whole flights lost: retransmission timeouts dominate ({} "
+			"RTOs vs {} fast retransmits), so no duplicate ACKs or SACKs came back "
+			"to trigger fast recovery: the ACKs vanished (reverse path) or everything "
+			"sent did (an outage); D-SACKs ({}) after the fact mean the data had "
+			"arrived",
 			timeouts, fast, dsack);
 	} else {
 		f.cause = fmt::format(

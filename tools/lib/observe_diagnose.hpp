@@ -27,12 +27,13 @@ constexpr double hot_cpu_min_softirq_rate = 2000;
 // Conntrack fill level that counts as full.
 constexpr double conntrack_full_ratio = 0.9;
 // Retransmission storm: this many data retransmits (SYN retransmits not
-// counted) and either this share of the segments sent, or this many RTOs
-// (each stalls a flow for 200 ms or more, whatever its volume: a fast
-// flow losing its ACKs in bursts retransmits little but stalls often).
+// counted) and this share of the segments sent; or this many RTOs with as
+// many retransmits (each RTO stalls a flow for 200 ms or more, whatever
+// its volume: a fast flow whose ACKs vanish for a while retransmits little
+// but stalls).
 constexpr uint64_t retrans_storm_min = 10;
 constexpr double retrans_storm_ratio = 0.02;
-constexpr uint64_t retrans_storm_min_timeouts = 5;
+constexpr uint64_t retrans_storm_min_timeouts = 4;
 // D-SACKs received for at least this share of the retransmits: the peer
 // had the data already, the retransmits were spurious (ACKs lost/late).
 constexpr double dsack_spurious_share = 0.3;
