@@ -52,7 +52,8 @@ void run_diagnose(const Globals &g, const Args &a)
 					 "Ctrl-C\n",
 					 a.interval)
 			  << std::flush;
-	const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(a.interval);
+	const auto end =
+		std::chrono::steady_clock::now() + std::chrono::duration<double>(a.interval);
 	while (nettune::cli::keep_running() && std::chrono::steady_clock::now() < end)
 		std::this_thread::sleep_for(std::chrono::milliseconds(20));
 	const obs::Snapshot after = obs::take_snapshot(so);

@@ -217,10 +217,11 @@ Sample softnet_sample()
 	const auto cpus = obs::parse_softnet(nettune::read_file("/proc/net/softnet_stat"));
 	bool backlog = false, split = false;
 	for (const auto &c : cpus) {
-		std::map<std::string, int64_t> v = {
-			{"processed", c.processed},	  {"dropped", c.dropped},
-			{"time_squeeze", c.time_squeeze}, {"received_rps", c.received_rps},
-			{"flow_limit_count", c.flow_limit}};
+		std::map<std::string, int64_t> v = {{"processed", c.processed},
+						    {"dropped", c.dropped},
+						    {"time_squeeze", c.time_squeeze},
+						    {"received_rps", c.received_rps},
+						    {"flow_limit_count", c.flow_limit}};
 		if (c.backlog_len) {
 			v["backlog_len"] = *c.backlog_len;
 			backlog = true;
@@ -244,7 +245,8 @@ Sample softnet_sample()
 
 Sample irq_sample(const std::string &dev)
 {
-	const auto lines = nettune::vnic::parse_proc_interrupts(nettune::read_file("/proc/interrupts"));
+	const auto lines =
+		nettune::vnic::parse_proc_interrupts(nettune::read_file("/proc/interrupts"));
 	Rows r;
 	r.title = "interrupts";
 	r.key = "irq";
@@ -330,7 +332,8 @@ Sample dev_sample(const std::string &dev)
 		if (!r->rows.empty())
 			s.push_back(*r);
 	if (s.empty())
-		throw nettune::Error(dev + ": the driver reports no ethtool statistics (ethtool -S)");
+		throw nettune::Error(dev +
+				     ": the driver reports no ethtool statistics (ethtool -S)");
 	return s;
 }
 
@@ -345,7 +348,8 @@ Sample conntrack_sample()
 	table.key = "table";
 	table.columns = {"count", "max", "buckets"};
 	table.gauges = {"count", "max", "buckets"};
-	table.rows.push_back({"conntrack", {{"count", c->count}, {"max", c->max}, {"buckets", c->buckets}}});
+	table.rows.push_back(
+		{"conntrack", {{"count", c->count}, {"max", c->max}, {"buckets", c->buckets}}});
 	Rows cpus;
 	cpus.title = "per_cpu";
 	cpus.key = "cpu";
@@ -431,7 +435,9 @@ void print_mib_once(const Globals &g, const MibArgs &a, const obs::Mib &m)
 		nlohmann::json arr = nlohmann::json::array();
 		for (const auto &[k, v] : m)
 			if (selected(a, k) && (v || a.zeros || !a.patterns.empty()))
-				arr.push_back({{"name", k}, {"value", v}, {"meaning", obs::counter_meaning(k)}});
+				arr.push_back({{"name", k},
+					       {"value", v},
+					       {"meaning", obs::counter_meaning(k)}});
 		std::cout << nlohmann::json{{"counters", arr}}.dump(2) << '\n';
 		return;
 	}
@@ -442,8 +448,8 @@ void print_mib_once(const Globals &g, const MibArgs &a, const obs::Mib &m)
 	t.print(std::cout);
 }
 
-void print_mib_delta(const Globals &g, const MibArgs &a, const obs::Mib &prev,
-		     const obs::Mib &cur, double secs)
+void print_mib_delta(const Globals &g, const MibArgs &a, const obs::Mib &prev, const obs::Mib &cur,
+		     double secs)
 {
 	nlohmann::json arr = nlohmann::json::array();
 	nettune::Table t({"COUNTER", "VALUE", "DELTA", "RATE/S", "MEANING"});
@@ -466,7 +472,8 @@ void print_mib_delta(const Globals &g, const MibArgs &a, const obs::Mib &prev,
 				   obs::counter_meaning(k)});
 	}
 	if (g.json) {
-		std::cout << nlohmann::json{{"interval_s", secs}, {"counters", arr}}.dump() << std::endl;
+		std::cout << nlohmann::json{{"interval_s", secs}, {"counters", arr}}.dump()
+			  << std::endl;
 		return;
 	}
 	std::cout << fmt::format("counters that moved in {:.1f} s\n", secs);
@@ -501,8 +508,9 @@ void run_mib(const Globals &g, MibArgs a)
 void add_stat(CLI::App &app, Globals &g)
 {
 	auto *stat = app.add_subcommand(
-		"stat", "network counters with meanings, deltas and rates: MIB counters (as nstat), "
-			"softnet, irq, dev, conntrack, sockets");
+		"stat",
+		"network counters with meanings, deltas and rates: MIB counters (as nstat), "
+		"softnet, irq, dev, conntrack, sockets");
 	auto mib = std::make_shared<MibArgs>();
 	stat->add_option("pattern", mib->patterns,
 			 "counter names or globs as nstat takes them ('TcpExt*Listen*')");
@@ -524,12 +532,15 @@ void add_stat(CLI::App &app, Globals &g)
 	};
 	CLI::App *softnet = nullptr, *conntrack = nullptr, *sockets = nullptr, *irq = nullptr,
 		 *dev = nullptr;
-	view("softnet", "per CPU: processed, backlog drops, time_squeeze, RPS, flow limit",
-	     [] { return softnet_sample(); }, softnet);
-	view("conntrack", "conntrack count/max/buckets and per-CPU statistics (conntrack -S)",
-	     [] { return conntrack_sample(); }, conntrack);
-	view("sockets", "sockets in use and socket memory per protocol (sockstat)",
-	     [] { return sockets_sample(); }, sockets);
+	view(
+		"softnet", "per CPU: processed, backlog drops, time_squeeze, RPS, flow limit",
+		[] { return softnet_sample(); }, softnet);
+	view(
+		"conntrack", "conntrack count/max/buckets and per-CPU statistics (conntrack -S)",
+		[] { return conntrack_sample(); }, conntrack);
+	view(
+		"sockets", "sockets in use and socket memory per protocol (sockstat)",
+		[] { return sockets_sample(); }, sockets);
 	auto irq_dev = std::make_shared<std::string>();
 	irq = stat->add_subcommand("irq", "interrupts per CPU: DEV's queue IRQs (by name) or all, "
 					  "and NET_RX/NET_TX softirqs");

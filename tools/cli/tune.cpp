@@ -75,16 +75,20 @@ void run_bdp(const Globals &g, const BdpArgs &a)
 	const double rate = obs::parse_rate(a.rate);
 	const double rtt = obs::parse_duration(a.rtt);
 	const auto plan = obs::plan_bdp(rate, rtt, obs::read_sysctl);
-	nlohmann::json j = {{"rate_bps", rate},      {"rtt_s", rtt},
-			    {"bdp_bytes", plan.bdp}, {"rcvbuf_bytes", plan.rcvbuf},
-			    {"sndbuf_bytes", plan.sndbuf}, {"items", advice_json(plan.items)}};
+	nlohmann::json j = {{"rate_bps", rate},
+			    {"rtt_s", rtt},
+			    {"bdp_bytes", plan.bdp},
+			    {"rcvbuf_bytes", plan.rcvbuf},
+			    {"sndbuf_bytes", plan.sndbuf},
+			    {"items", advice_json(plan.items)}};
 	if (!g.json) {
 		std::cout << fmt::format("rate {} bit/s x rtt {} s = BDP {} bytes ({:.1f} MiB)\n",
 					 nettune::human_count(rate), rtt, plan.bdp,
 					 plan.bdp / 1048576.0);
-		std::cout << fmt::format("receive buffer for that window: {} bytes; send buffer: {} "
-					 "bytes\n\n",
-					 plan.rcvbuf, plan.sndbuf);
+		std::cout << fmt::format(
+			"receive buffer for that window: {} bytes; send buffer: {} "
+			"bytes\n\n",
+			plan.rcvbuf, plan.sndbuf);
 		print_advice(plan.items);
 	}
 	if (a.apply)
@@ -102,7 +106,8 @@ obs::AuditFacts audit_facts()
 			f.time_squeeze += c.time_squeeze;
 		}
 	f.conntrack_loaded = obs::read_sysctl("net.netfilter.nf_conntrack_count").has_value();
-	const auto avail = obs::read_sysctl("net.ipv4.tcp_available_congestion_control").value_or("");
+	const auto avail =
+		obs::read_sysctl("net.ipv4.tcp_available_congestion_control").value_or("");
 	utsname u{};
 	uname(&u);
 	f.bbr_available = avail.find("bbr") != std::string::npos ||

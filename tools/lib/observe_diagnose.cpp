@@ -24,7 +24,8 @@ const char *severity_name(Severity s)
 bool is_rx_overflow_counter(const std::string &name)
 {
 	std::string n = name;
-	std::transform(n.begin(), n.end(), n.begin(), [](unsigned char c) { return std::tolower(c); });
+	std::transform(n.begin(), n.end(), n.begin(),
+		       [](unsigned char c) { return std::tolower(c); });
 	if (n.rfind("tx", 0) == 0 || n.find("_tx_") != std::string::npos)
 		return false;
 	for (const char *pat : {"ring_full", "missed", "fifo", "no_buf", "nobuf", "out_of_buffer",
@@ -140,8 +141,9 @@ void Walk::nic_rings()
 			if (!d)
 				continue;
 			from_ethtool += d;
-			f.evidence.push_back({dev.name + " " + name, static_cast<int64_t>(d),
-					      "ethtool -S: packets the NIC could not place in the RX ring"});
+			f.evidence.push_back(
+				{dev.name + " " + name, static_cast<int64_t>(d),
+				 "ethtool -S: packets the NIC could not place in the RX ring"});
 			auto g = ethtool::group_by_queue({{name, v}});
 			for (const auto &[q, qs] : g.queues)
 				queues.push_back(q);
@@ -155,7 +157,8 @@ void Walk::nic_rings()
 			if (uint64_t d = grew(ia->second, ib->second)) {
 				from_sysfs = std::max(from_sysfs, d);
 				f.evidence.push_back({dev.name + " statistics/" + name,
-						      static_cast<int64_t>(d), "device RX overflow"});
+						      static_cast<int64_t>(d),
+						      "device RX overflow"});
 			}
 		}
 		f.events = std::max(from_ethtool, from_sysfs);
@@ -164,27 +167,32 @@ void Walk::nic_rings()
 		std::string qs;
 		for (unsigned q : queues)
 			qs += (qs.empty() ? "" : ",") + std::to_string(q);
-		f.title = fmt::format("{}: RX ring overflow, {} packets dropped{}", dev.name, f.events,
-				      qs.empty() ? "" : " on queue " + qs);
+		f.title = fmt::format("{}: RX ring overflow, {} packets dropped{}", dev.name,
+				      f.events, qs.empty() ? "" : " on queue " + qs);
 		f.cause = "packets arrived faster than the NAPI poll emptied the RX ring: the ring "
 			  "is too small for the bursts, or the CPU taking the queue's interrupt is "
 			  "busy";
 		if (dev.rings && dev.rings->rx_max > dev.rings->rx) {
-			const uint32_t want = std::min(dev.rings->rx_max, std::max(dev.rings->rx * 4, 256u));
-			f.fix.push_back(fmt::format("ethtool -G {} rx {}   # ring now {}, max {}", dev.name,
-						    want, dev.rings->rx, dev.rings->rx_max));
+			const uint32_t want =
+				std::min(dev.rings->rx_max, std::max(dev.rings->rx * 4, 256u));
+			f.fix.push_back(fmt::format("ethtool -G {} rx {}   # ring now {}, max {}",
+						    dev.name, want, dev.rings->rx,
+						    dev.rings->rx_max));
 		} else if (dev.rings) {
-			f.fix.push_back(fmt::format("ring already at its maximum ({}): spread the load "
-						    "instead",
-						    dev.rings->rx));
+			f.fix.push_back(
+				fmt::format("ring already at its maximum ({}): spread the load "
+					    "instead",
+					    dev.rings->rx));
 		} else {
-			f.fix.push_back(fmt::format("ethtool -G {} rx N   # a larger RX ring", dev.name));
+			f.fix.push_back(
+				fmt::format("ethtool -G {} rx N   # a larger RX ring", dev.name));
 		}
-		f.fix.push_back(fmt::format("ethtool -L {} combined N   # more queues, spread by RSS",
-					    dev.name));
-		f.fix.push_back("echo CPU > /proc/irq/IRQ/smp_affinity_list   # the queue's interrupt "
-				"on a CPU that is not busy (nettune stat irq " +
-				dev.name + ")");
+		f.fix.push_back(fmt::format(
+			"ethtool -L {} combined N   # more queues, spread by RSS", dev.name));
+		f.fix.push_back(
+			"echo CPU > /proc/irq/IRQ/smp_affinity_list   # the queue's interrupt "
+			"on a CPU that is not busy (nettune stat irq " +
+			dev.name + ")");
 		out.push_back(std::move(f));
 	}
 }
@@ -213,9 +221,10 @@ void Walk::cpu_load()
 	f.events = top;
 	f.title = fmt::format("CPU {} runs {:.0f}% of the NET_RX softirqs ({:.0f}/s)", top_cpu,
 			      100.0 * top / total, top / seconds);
-	f.evidence.push_back({fmt::format("cpu{} NET_RX softirqs", top_cpu), static_cast<int64_t>(top),
-			      "/proc/softirqs"});
-	f.evidence.push_back({"all CPUs NET_RX softirqs", static_cast<int64_t>(total), "/proc/softirqs"});
+	f.evidence.push_back({fmt::format("cpu{} NET_RX softirqs", top_cpu),
+			      static_cast<int64_t>(top), "/proc/softirqs"});
+	f.evidence.push_back(
+		{"all CPUs NET_RX softirqs", static_cast<int64_t>(total), "/proc/softirqs"});
 	// Which device interrupts land there.
 	std::string hot_irqs;
 	for (const auto &dev : b.devices)
@@ -226,10 +235,12 @@ void Walk::cpu_load()
 					before = l.per_cpu[top_cpu];
 			if (top_cpu < irq.per_cpu.size())
 				if (uint64_t d = grew(before, irq.per_cpu[top_cpu])) {
-					f.evidence.push_back({fmt::format("irq {} {} on cpu{}", irq.irq,
-									  irq.name, top_cpu),
-							      static_cast<int64_t>(d), "/proc/interrupts"});
-					hot_irqs += (hot_irqs.empty() ? "" : " ") + std::to_string(irq.irq);
+					f.evidence.push_back(
+						{fmt::format("irq {} {} on cpu{}", irq.irq,
+							     irq.name, top_cpu),
+						 static_cast<int64_t>(d), "/proc/interrupts"});
+					hot_irqs += (hot_irqs.empty() ? "" : " ") +
+						    std::to_string(irq.irq);
 				}
 		}
 	uint64_t squeeze = 0;
@@ -241,7 +252,8 @@ void Walk::cpu_load()
 	if (squeeze) {
 		f.severity = Severity::degraded;
 		f.evidence.push_back({fmt::format("cpu{} time_squeeze", top_cpu),
-				      static_cast<int64_t>(squeeze), "softnet_stat: NAPI budget ran out"});
+				      static_cast<int64_t>(squeeze),
+				      "softnet_stat: NAPI budget ran out"});
 	}
 	f.cause = "one CPU receives for the whole machine: the RX interrupts (and so NAPI and the "
 		  "stack) are pinned to it, or one queue takes all flows";
@@ -277,15 +289,17 @@ void Walk::softnet()
 			}
 			if (uint64_t d = grew(p.flow_limit, c.flow_limit)) {
 				drops.events += d;
-				drops.evidence.push_back({fmt::format("cpu{} flow_limit_count", c.cpu),
-							  static_cast<int64_t>(d),
-							  "softnet_stat: dropped by the flow limit"});
+				drops.evidence.push_back(
+					{fmt::format("cpu{} flow_limit_count", c.cpu),
+					 static_cast<int64_t>(d),
+					 "softnet_stat: dropped by the flow limit"});
 			}
 			if (uint64_t d = grew(p.time_squeeze, c.time_squeeze)) {
 				squeeze.events += d;
-				squeeze.evidence.push_back({fmt::format("cpu{} time_squeeze", c.cpu),
-							    static_cast<int64_t>(d),
-							    "softnet_stat: net_rx_action out of budget/time"});
+				squeeze.evidence.push_back(
+					{fmt::format("cpu{} time_squeeze", c.cpu),
+					 static_cast<int64_t>(d),
+					 "softnet_stat: net_rx_action out of budget/time"});
 			}
 		}
 	// netdev_max_backlog is global: /proc/sys/net/core shows it only in
@@ -296,27 +310,32 @@ void Walk::softnet()
 		drops.title = fmt::format("softnet backlog drops: {} packets ({})", drops.events,
 					  known ? fmt::format("netdev_max_backlog {}", backlog)
 						: "netdev_max_backlog is global, not visible here");
-		drops.cause = "packets queued to a CPU's backlog (non-NAPI drivers, veth, RPS, "
-			      "loopback) faster than that CPU processed them, past netdev_max_backlog";
-		drops.fix.push_back(known ? fmt::format("sysctl -w net.core.netdev_max_backlog={}",
-							std::max<uint64_t>(backlog * 4, 4096))
-					  : "sysctl -w net.core.netdev_max_backlog=N   # in the initial "
-					    "namespace: 4x the current value");
-		drops.fix.push_back("echo f > /sys/class/net/DEV/queues/rx-0/rps_cpus   # spread the "
-				    "backlog work over more CPUs");
+		drops.cause =
+			"packets queued to a CPU's backlog (non-NAPI drivers, veth, RPS, "
+			"loopback) faster than that CPU processed them, past netdev_max_backlog";
+		drops.fix.push_back(
+			known ? fmt::format("sysctl -w net.core.netdev_max_backlog={}",
+					    std::max<uint64_t>(backlog * 4, 4096))
+			      : "sysctl -w net.core.netdev_max_backlog=N   # in the initial "
+				"namespace: 4x the current value");
+		drops.fix.push_back(
+			"echo f > /sys/class/net/DEV/queues/rx-0/rps_cpus   # spread the "
+			"backlog work over more CPUs");
 		out.push_back(std::move(drops));
 	}
 	if (squeeze.events >= min_time_squeeze) {
 		const uint64_t budget = sysctl_u64("net.core.netdev_budget", 300);
 		squeeze.title = fmt::format("time_squeeze: softirq ran out of budget {} times",
 					    squeeze.events);
-		squeeze.cause = "net_rx_action stopped with packets still waiting (netdev_budget "
-				"packets or netdev_budget_usecs spent): receive work is deferred to "
-				"ksoftirqd and latency grows";
-		squeeze.fix.push_back(fmt::format("sysctl -w net.core.netdev_budget={}", budget * 2));
-		squeeze.fix.push_back(fmt::format(
-			"sysctl -w net.core.netdev_budget_usecs={}",
-			sysctl_u64("net.core.netdev_budget_usecs", 2000) * 2));
+		squeeze.cause =
+			"net_rx_action stopped with packets still waiting (netdev_budget "
+			"packets or netdev_budget_usecs spent): receive work is deferred to "
+			"ksoftirqd and latency grows";
+		squeeze.fix.push_back(
+			fmt::format("sysctl -w net.core.netdev_budget={}", budget * 2));
+		squeeze.fix.push_back(
+			fmt::format("sysctl -w net.core.netdev_budget_usecs={}",
+				    sysctl_u64("net.core.netdev_budget_usecs", 2000) * 2));
 		squeeze.fix.push_back("spread RX over more CPUs (IRQ affinity, RPS)");
 		out.push_back(std::move(squeeze));
 	}
@@ -335,15 +354,18 @@ void Walk::conntrack()
 	f.id = "conntrack_table_full";
 	f.layer = "conntrack";
 	const uint64_t drop = d("drop"), early = d("early_drop"), failed = d("insert_failed");
-	for (auto [k, v] : {std::pair{"drop", drop}, {"early_drop", early}, {"insert_failed", failed}})
+	for (auto [k, v] :
+	     {std::pair{"drop", drop}, {"early_drop", early}, {"insert_failed", failed}})
 		if (v)
-			f.evidence.push_back({std::string("nf_conntrack ") + k, static_cast<int64_t>(v),
+			f.evidence.push_back({std::string("nf_conntrack ") + k,
+					      static_cast<int64_t>(v),
 					      "/proc/net/stat/nf_conntrack (conntrack -S)"});
 	const auto &c = *b.conntrack;
 	const bool full = c.max && c.count >= conntrack_full_ratio * c.max;
 	if (full)
-		f.evidence.push_back({"nf_conntrack_count", static_cast<int64_t>(c.count),
-				      fmt::format("gauge: {} of nf_conntrack_max {}", c.count, c.max)});
+		f.evidence.push_back(
+			{"nf_conntrack_count", static_cast<int64_t>(c.count),
+			 fmt::format("gauge: {} of nf_conntrack_max {}", c.count, c.max)});
 	f.events = drop + early + failed;
 	if (drop + failed >= min_drops)
 		f.severity = Severity::drops;
@@ -359,9 +381,10 @@ void Walk::conntrack()
 	f.fix.push_back(fmt::format("sysctl -w net.netfilter.nf_conntrack_max={}",
 				    std::max<uint64_t>(c.max * 4, 262144)));
 	if (c.buckets)
-		f.fix.push_back(fmt::format("echo {} > /sys/module/nf_conntrack/parameters/hashsize   "
-					    "# keep chains short",
-					    std::max<uint64_t>(c.max, 65536)));
+		f.fix.push_back(
+			fmt::format("echo {} > /sys/module/nf_conntrack/parameters/hashsize   "
+				    "# keep chains short",
+				    std::max<uint64_t>(c.max, 65536)));
 	f.fix.push_back("nettune bypass add proto udp dport PORT both   # untrack flows that need "
 			"no state (see nettune-bypass(8))");
 	out.push_back(std::move(f));
@@ -416,11 +439,12 @@ void Walk::socket_buffers()
 	udp.id = "udp_rcvbuf_drops";
 	udp.layer = "socket";
 	udp.severity = Severity::drops;
-	udp.events = add_moved(udp, {"UdpRcvbufErrors", "Udp6RcvbufErrors", "UdpMemErrors",
-				     "Udp6MemErrors"});
+	udp.events = add_moved(
+		udp, {"UdpRcvbufErrors", "Udp6RcvbufErrors", "UdpMemErrors", "Udp6MemErrors"});
 	const uint64_t rmem_max = sysctl_u64("net.core.rmem_max", 212992);
 	if (udp.events >= min_drops) {
-		udp.title = fmt::format("UDP receive buffer full: {} datagrams dropped", udp.events);
+		udp.title =
+			fmt::format("UDP receive buffer full: {} datagrams dropped", udp.events);
 		udp.cause = "a UDP socket's receive queue reached its SO_RCVBUF: the reader is "
 			    "too slow for the rate or bursts, or its buffer is small";
 		udp.fix.push_back("read faster (batch with recvmmsg, more reader threads with "
@@ -428,7 +452,8 @@ void Walk::socket_buffers()
 		udp.fix.push_back(fmt::format("setsockopt(SO_RCVBUF) larger; the kernel caps it at "
 					      "net.core.rmem_max (now {}): sysctl -w "
 					      "net.core.rmem_max={}",
-					      rmem_max, std::max<uint64_t>(rmem_max * 4, 8u << 20)));
+					      rmem_max,
+					      std::max<uint64_t>(rmem_max * 4, 8u << 20)));
 		udp.fix.push_back("sysctl -w net.core.rmem_default=N   # for readers that set no "
 				  "buffer");
 		out.push_back(std::move(udp));
@@ -502,18 +527,22 @@ void Walk::retransmissions()
 			f.title = fmt::format("PMTU black hole likely: {} retransmission timeouts, "
 					      "no ICMP, peer still answering",
 					      timeouts);
-			f.cause = "full-size segments vanish on the path (a hop with a smaller MTU) "
-				  "and the ICMP 'fragmentation needed' that would lower the path "
-				  "MTU is filtered: small packets (ACKs, handshakes) pass, data "
-				  "times out again and again. Heuristic: RTOs with no fast "
-				  "retransmit, no D-SACK and no ICMP while segments still arrive";
-			f.fix.push_back("sysctl -w net.ipv4.tcp_mtu_probing=1   # TCP lowers its MSS "
-					"when it detects a black hole");
-			f.fix.push_back("iptables -A INPUT -p icmp --icmp-type fragmentation-needed -j "
-					"ACCEPT   # on every hop: let PMTU discovery work");
-			f.fix.push_back("iptables -t mangle -A FORWARD -p tcp --tcp-flags SYN,RST SYN "
-					"-j TCPMSS --clamp-mss-to-pmtu   # on the router before the "
-					"small hop");
+			f.cause =
+				"full-size segments vanish on the path (a hop with a smaller MTU) "
+				"and the ICMP 'fragmentation needed' that would lower the path "
+				"MTU is filtered: small packets (ACKs, handshakes) pass, data "
+				"times out again and again. Heuristic: RTOs with no fast "
+				"retransmit, no D-SACK and no ICMP while segments still arrive";
+			f.fix.push_back(
+				"sysctl -w net.ipv4.tcp_mtu_probing=1   # TCP lowers its MSS "
+				"when it detects a black hole");
+			f.fix.push_back(
+				"iptables -A INPUT -p icmp --icmp-type fragmentation-needed -j "
+				"ACCEPT   # on every hop: let PMTU discovery work");
+			f.fix.push_back(
+				"iptables -t mangle -A FORWARD -p tcp --tcp-flags SYN,RST SYN "
+				"-j TCPMSS --clamp-mss-to-pmtu   # on the router before the "
+				"small hop");
 			out.push_back(std::move(f));
 			return;
 		}
@@ -598,9 +627,9 @@ nlohmann::json finding_json(const Finding &f, double seconds)
 			      {"delta", e.delta},
 			      {"per_second", seconds > 0 ? e.delta / seconds : 0.0},
 			      {"note", e.note}});
-	return {{"id", f.id},     {"layer", f.layer}, {"severity", severity_name(f.severity)},
+	return {{"id", f.id},         {"layer", f.layer}, {"severity", severity_name(f.severity)},
 		{"events", f.events}, {"title", f.title}, {"evidence", ev},
-		{"cause", f.cause}, {"fix", f.fix}};
+		{"cause", f.cause},   {"fix", f.fix}};
 }
 
 } // namespace nettune::observe

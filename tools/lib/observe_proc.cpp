@@ -53,8 +53,8 @@ Mib parse_snmp_pairs(const std::string &text)
 		if (names.empty())
 			break;
 		if (names.size() != values.size() || names[0] != values[0])
-			throw Error("MIB line pair '" + strip_colon(names[0]) + "': " +
-				    std::to_string(names.size() - 1) + " names but " +
+			throw Error("MIB line pair '" + strip_colon(names[0]) +
+				    "': " + std::to_string(names.size() - 1) + " names but " +
 				    std::to_string(values.empty() ? 0 : values.size() - 1) +
 				    " values");
 		const std::string prefix = strip_colon(names[0]);
@@ -180,7 +180,8 @@ std::vector<ConntrackCpu> parse_conntrack_tool(const std::string &text)
 			if (k == "cpu")
 				c.cpu = static_cast<unsigned>(parse_signed(v, "conntrack -S cpu"));
 			else
-				c.counters[k] = static_cast<uint64_t>(parse_signed(v, "conntrack -S " + k));
+				c.counters[k] =
+					static_cast<uint64_t>(parse_signed(v, "conntrack -S " + k));
 		}
 		out.push_back(std::move(c));
 	}

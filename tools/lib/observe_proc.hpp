@@ -31,12 +31,12 @@ Mib parse_snmp6(const std::string &text);
 //   6.4-        15 columns: ... input_pkt_queue length, process_queue length
 struct SoftnetCpu {
 	unsigned cpu = 0;
-	uint64_t processed = 0;    // packets taken off this CPU's backlog/NAPI
-	uint64_t dropped = 0;      // backlog full (netdev_max_backlog) drops
-	uint64_t time_squeeze = 0; // net_rx_action ran out of budget or time
-	uint64_t received_rps = 0; // RPS/RFS IPIs received to process a backlog
-	uint64_t flow_limit = 0;   // drops by the flow limit (flow_limit_cpu_bitmap)
-	std::optional<uint64_t> backlog_len;                 // gauge, 13+ columns
+	uint64_t processed = 0;              // packets taken off this CPU's backlog/NAPI
+	uint64_t dropped = 0;                // backlog full (netdev_max_backlog) drops
+	uint64_t time_squeeze = 0;           // net_rx_action ran out of budget or time
+	uint64_t received_rps = 0;           // RPS/RFS IPIs received to process a backlog
+	uint64_t flow_limit = 0;             // drops by the flow limit (flow_limit_cpu_bitmap)
+	std::optional<uint64_t> backlog_len; // gauge, 13+ columns
 	std::optional<uint64_t> input_qlen, process_qlen; // gauges, 15 columns
 	unsigned columns = 0;
 };

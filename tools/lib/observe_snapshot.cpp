@@ -74,8 +74,8 @@ DeviceSample sample_device(const std::string &dev, std::vector<std::string> &not
 	const std::string base = "/sys/class/net/" + dev;
 	if (list_dir(base).empty())
 		throw Error(dev + ": no such network device in this namespace");
-	for (const char *f : {"rx_packets", "rx_dropped", "rx_missed_errors", "rx_fifo_errors",
-			      "rx_over_errors"})
+	for (const char *f :
+	     {"rx_packets", "rx_dropped", "rx_missed_errors", "rx_fifo_errors", "rx_over_errors"})
 		if (auto v = try_read_file(base + "/statistics/" + f))
 			s.sysfs[f] = std::stoull(trim(*v).empty() ? "0" : trim(*v));
 	for (const auto &q : list_dir(base + "/queues"))
@@ -120,11 +120,11 @@ Snapshot take_snapshot(const SnapshotOptions &o)
 	} catch (const Error &e) {
 		s.notes.push_back(std::string("sockets: ") + e.what());
 	}
-	for (const char *k : {"net.core.netdev_max_backlog", "net.core.netdev_budget",
-			      "net.core.netdev_budget_usecs", "net.core.somaxconn",
-			      "net.core.rmem_max", "net.core.rmem_default", "net.ipv4.tcp_rmem",
-			      "net.ipv4.tcp_max_syn_backlog", "net.ipv4.tcp_mtu_probing",
-			      "net.ipv4.tcp_syncookies"})
+	for (const char *k :
+	     {"net.core.netdev_max_backlog", "net.core.netdev_budget",
+	      "net.core.netdev_budget_usecs", "net.core.somaxconn", "net.core.rmem_max",
+	      "net.core.rmem_default", "net.ipv4.tcp_rmem", "net.ipv4.tcp_max_syn_backlog",
+	      "net.ipv4.tcp_mtu_probing", "net.ipv4.tcp_syncookies"})
 		if (auto v = read_sysctl(k))
 			s.sysctls[k] = *v;
 	return s;

@@ -16,10 +16,10 @@ namespace nettune::observe {
 
 struct DeviceSample {
 	std::string name;
-	ethtool::StatList stats;                 // ethtool -S (empty if the driver has none)
-	std::map<std::string, uint64_t> sysfs;   // /sys/class/net/DEV/statistics/rx_*
-	std::optional<ethtool::Rings> rings;     // ethtool -g, if the driver has it
-	unsigned rx_queues = 0;                  // /sys/class/net/DEV/queues/rx-*
+	ethtool::StatList stats;               // ethtool -S (empty if the driver has none)
+	std::map<std::string, uint64_t> sysfs; // /sys/class/net/DEV/statistics/rx_*
+	std::optional<ethtool::Rings> rings;   // ethtool -g, if the driver has it
+	unsigned rx_queues = 0;                // /sys/class/net/DEV/queues/rx-*
 };
 
 struct ConntrackSample {

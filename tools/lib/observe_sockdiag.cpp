@@ -103,13 +103,15 @@ std::vector<Listener> tcp_listeners(uint16_t port)
 {
 	std::vector<Listener> out;
 	for (int family : {AF_INET, AF_INET6})
-		dump_tcp(family, 1u << tcp_listen, 0, [&](const inet_diag_msg &m, const nlmsghdr &) {
-			const uint16_t p = ntohs(m.id.idiag_sport);
-			if (port && p != port)
-				return;
-			out.push_back({endpoint(m.idiag_family, m.id.idiag_src, m.id.idiag_sport), p,
-				       m.idiag_rqueue, m.idiag_wqueue});
-		});
+		dump_tcp(
+			family, 1u << tcp_listen, 0, [&](const inet_diag_msg &m, const nlmsghdr &) {
+				const uint16_t p = ntohs(m.id.idiag_sport);
+				if (port && p != port)
+					return;
+				out.push_back(
+					{endpoint(m.idiag_family, m.id.idiag_src, m.id.idiag_sport),
+					 p, m.idiag_rqueue, m.idiag_wqueue});
+			});
 	return out;
 }
 
@@ -122,8 +124,7 @@ std::vector<TcpConn> retransmitting_connections()
 		dump_tcp(family,
 			 1u << tcp_established | 1u << tcp_fin_wait1 | 1u << tcp_close_wait |
 				 1u << tcp_last_ack | 1u << tcp_closing,
-			 ext,
-			 [&](const inet_diag_msg &m, const nlmsghdr &h) {
+			 ext, [&](const inet_diag_msg &m, const nlmsghdr &h) {
 				 size_t len = 0;
 				 const tcp_info *ti = find_tcp_info(m, h, len);
 				 if (!ti || len < offsetof(tcp_info, tcpi_total_retrans) + 4)
@@ -131,8 +132,10 @@ std::vector<TcpConn> retransmitting_connections()
 				 if (!ti->tcpi_retransmits && !ti->tcpi_total_retrans)
 					 return;
 				 TcpConn c;
-				 c.local = endpoint(m.idiag_family, m.id.idiag_src, m.id.idiag_sport);
-				 c.remote = endpoint(m.idiag_family, m.id.idiag_dst, m.id.idiag_dport);
+				 c.local =
+					 endpoint(m.idiag_family, m.id.idiag_src, m.id.idiag_sport);
+				 c.remote =
+					 endpoint(m.idiag_family, m.id.idiag_dst, m.id.idiag_dport);
 				 c.state = m.idiag_state;
 				 c.retransmits = ti->tcpi_retransmits;
 				 c.backoff = ti->tcpi_backoff;

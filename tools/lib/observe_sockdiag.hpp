@@ -28,7 +28,8 @@ struct TcpConn {
 // the kernel refuses the dump.
 std::vector<Listener> tcp_listeners(uint16_t port = 0);
 // TCP connections that still send (ESTABLISHED, CLOSE_WAIT, FIN_WAIT1,
-// LAST_ACK, CLOSING) with a retransmission pending or done (tcpi_retransmits or tcpi_total_retrans above 0).
+// LAST_ACK, CLOSING) with a retransmission pending or done (tcpi_retransmits or tcpi_total_retrans
+// above 0).
 std::vector<TcpConn> retransmitting_connections();
 
 } // namespace nettune::observe

@@ -45,21 +45,31 @@ double scale(const std::string &text, const char *what, const std::vector<Unit> 
 	for (const auto &x : units)
 		if (u == x.name) {
 			if (v <= 0)
-				throw UsageError(fmt::format("{} '{}': must be above zero", what, text));
+				throw UsageError(
+					fmt::format("{} '{}': must be above zero", what, text));
 			return v * x.factor;
 		}
-	throw UsageError(fmt::format("{} '{}': unknown unit '{}' ({})", what, text, unit, unit_list));
+	throw UsageError(
+		fmt::format("{} '{}': unknown unit '{}' ({})", what, text, unit, unit_list));
 }
 
 } // namespace
 
 double parse_rate(const std::string &text)
 {
-	static const std::vector<Unit> units = {
-		{"bit", 1},	  {"kbit", 1e3},     {"mbit", 1e6},	{"gbit", 1e9},
-		{"tbit", 1e12},	  {"bps", 8},	     {"kbps", 8e3},	{"mbps", 8e6},
-		{"gbps", 8e9},	  {"tbps", 8e12},    {"kibit", 1024.0}, {"mibit", 1048576.0},
-		{"gibit", 1073741824.0}};
+	static const std::vector<Unit> units = {{"bit", 1},
+						{"kbit", 1e3},
+						{"mbit", 1e6},
+						{"gbit", 1e9},
+						{"tbit", 1e12},
+						{"bps", 8},
+						{"kbps", 8e3},
+						{"mbps", 8e6},
+						{"gbps", 8e9},
+						{"tbps", 8e12},
+						{"kibit", 1024.0},
+						{"mibit", 1048576.0},
+						{"gibit", 1073741824.0}};
 	const double bps = scale(text, "rate", units,
 				 "bit, kbit, mbit, gbit, tbit; bytes/s: bps, kbps, mbps, gbps");
 	if (bps > 10e12)
@@ -165,10 +175,12 @@ BdpPlan plan_bdp(double rate_bps, double rtt_s, const SysctlReader &read)
 	// The sender keeps every unacknowledged byte plus skb overhead: 2x.
 	p.sndbuf = round_up_mib(p.bdp * 2);
 	const std::string path = fmt::format("a window of the BDP ({} bytes)", p.bdp);
-	p.items.push_back(triple_max_at_least(read, "net.ipv4.tcp_rmem", p.rcvbuf,
-					      "receive autotuning grows up to this max; needed for " + path));
-	p.items.push_back(triple_max_at_least(read, "net.ipv4.tcp_wmem", p.sndbuf,
-					      "the sender keeps the BDP unacknowledged, plus overhead"));
+	p.items.push_back(
+		triple_max_at_least(read, "net.ipv4.tcp_rmem", p.rcvbuf,
+				    "receive autotuning grows up to this max; needed for " + path));
+	p.items.push_back(
+		triple_max_at_least(read, "net.ipv4.tcp_wmem", p.sndbuf,
+				    "the sender keeps the BDP unacknowledged, plus overhead"));
 	p.items.push_back(at_least(read, "net.core.rmem_max", p.rcvbuf,
 				   "the cap for applications that set SO_RCVBUF themselves"));
 	p.items.push_back(at_least(read, "net.core.wmem_max", p.sndbuf,
@@ -234,8 +246,9 @@ std::vector<Advice> audit(const SysctlReader &read, const AuditFacts &facts)
 		}
 		out.push_back(a);
 		if (max) {
-			Advice b = at_least(read, "net.netfilter.nf_conntrack_buckets", *max / 4,
-					    "hash buckets: at least max/4 keeps lookup chains short");
+			Advice b =
+				at_least(read, "net.netfilter.nf_conntrack_buckets", *max / 4,
+					 "hash buckets: at least max/4 keeps lookup chains short");
 			if (b.status == "change")
 				b.why += " (write /sys/module/nf_conntrack/parameters/hashsize)";
 			out.push_back(b);
@@ -246,9 +259,12 @@ std::vector<Advice> audit(const SysctlReader &read, const AuditFacts &facts)
 	}
 	{
 		Advice a{"net.core.default_qdisc", read("net.core.default_qdisc").value_or(""), "",
-			 "", "fq paces TCP (needed by BBR, helps any sender); fq_codel suits "
-			     "routers"};
-		a.status = a.current.empty() ? "unavailable" : a.current == "fq" ? "ok" : "consider";
+			 "",
+			 "fq paces TCP (needed by BBR, helps any sender); fq_codel suits "
+			 "routers"};
+		a.status = a.current.empty()   ? "unavailable"
+			   : a.current == "fq" ? "ok"
+					       : "consider";
 		if (a.status == "consider")
 			a.advised = "fq";
 		out.push_back(a);
@@ -286,9 +302,8 @@ std::vector<Advice> audit(const SysctlReader &read, const AuditFacts &facts)
 				    "per-CPU backlog (non-NAPI drivers, veth, RPS)");
 		if (facts.softnet_dropped > 0 && as_u64(read("net.core.netdev_max_backlog"))) {
 			a.status = "change";
-			a.advised = std::to_string(
-				std::max<uint64_t>(*as_u64(read("net.core.netdev_max_backlog")) * 4,
-						   4096));
+			a.advised = std::to_string(std::max<uint64_t>(
+				*as_u64(read("net.core.netdev_max_backlog")) * 4, 4096));
 			a.why += fmt::format("; softnet dropped {} packets since boot",
 					     facts.softnet_dropped);
 		}

@@ -32,10 +32,10 @@ uint64_t rcvbuf_for_window(uint64_t window, std::optional<int> adv_win_scale);
 uint64_t round_up_mib(uint64_t bytes);
 
 struct Advice {
-	std::string sysctl;   // "net.core.rmem_max"
-	std::string current;  // "" when unreadable
-	std::string advised;  // the value to write ("" when nothing to change)
-	std::string status;   // "ok", "change", "consider", "unavailable"
+	std::string sysctl;  // "net.core.rmem_max"
+	std::string current; // "" when unreadable
+	std::string advised; // the value to write ("" when nothing to change)
+	std::string status;  // "ok", "change", "consider", "unavailable"
 	std::string why;
 };
 

@@ -106,9 +106,12 @@ TEST_CASE("nf_conntrack stat is hex per CPU and agrees with conntrack -S")
 	auto tool = obs::parse_conntrack_tool(data("observe-conntrack-S.txt"));
 	REQUIRE(tool.size() == 2);
 	for (size_t i = 0; i < 2; i++)
-		for (auto [mine, theirs] : {std::pair{"drop", "drop"}, {"early_drop", "early_drop"},
-					    {"insert_failed", "insert_failed"}, {"icmp_error", "error"},
-					    {"clashres", "clash_resolve"}, {"chainlength", "chaintoolong"}})
+		for (auto [mine, theirs] : {std::pair{"drop", "drop"},
+					    {"early_drop", "early_drop"},
+					    {"insert_failed", "insert_failed"},
+					    {"icmp_error", "error"},
+					    {"clashres", "clash_resolve"},
+					    {"chainlength", "chaintoolong"}})
 			CHECK(cpus[i].counters.at(mine) == tool[i].counters.at(theirs));
 	auto totals = obs::conntrack_totals(cpus);
 	CHECK(totals.at("entries") == 1); // a gauge, not summed
@@ -142,8 +145,8 @@ TEST_CASE("every counter diagnose names has a meaning")
 	for (const char *n :
 	     {"TcpExtListenOverflows", "TcpExtListenDrops", "UdpRcvbufErrors", "TcpExtTCPRcvQDrop",
 	      "TcpExtPruneCalled", "TcpRetransSegs", "TcpExtTCPTimeouts", "TcpExtTCPFastRetrans",
-	      "TcpExtTCPLossProbes", "TcpExtTCPDSACKRecv", "TcpExtTCPMTUPFail", "IcmpInDestUnreachs",
-	      "TcpExtTCPSynRetrans", "TcpInSegs", "TcpOutSegs"})
+	      "TcpExtTCPLossProbes", "TcpExtTCPDSACKRecv", "TcpExtTCPMTUPFail",
+	      "IcmpInDestUnreachs", "TcpExtTCPSynRetrans", "TcpInSegs", "TcpOutSegs"})
 		CHECK(!obs::counter_meaning(n).empty());
 	CHECK(obs::counter_meaning("NoSuch").empty());
 }
@@ -202,10 +205,12 @@ TEST_CASE("BDP arithmetic and the buffers it needs")
 
 TEST_CASE("audit advises and explains")
 {
-	std::map<std::string, std::string> sys = {
-		{"net.core.somaxconn", "128"},	       {"net.ipv4.tcp_mtu_probing", "0"},
-		{"net.ipv4.tcp_syncookies", "1"},      {"net.core.netdev_max_backlog", "1000"},
-		{"net.core.default_qdisc", "fq_codel"}, {"net.ipv4.ip_local_port_range", "40000 41000"}};
+	std::map<std::string, std::string> sys = {{"net.core.somaxconn", "128"},
+						  {"net.ipv4.tcp_mtu_probing", "0"},
+						  {"net.ipv4.tcp_syncookies", "1"},
+						  {"net.core.netdev_max_backlog", "1000"},
+						  {"net.core.default_qdisc", "fq_codel"},
+						  {"net.ipv4.ip_local_port_range", "40000 41000"}};
 	auto read = [&sys](const std::string &k) -> std::optional<std::string> {
 		auto it = sys.find(k);
 		return it == sys.end() ? std::nullopt : std::optional{it->second};
@@ -237,8 +242,11 @@ static obs::Snapshot quiet(double t)
 {
 	obs::Snapshot s;
 	s.time_s = t;
-	s.mib = {{"TcpRetransSegs", 0}, {"TcpOutSegs", 1000}, {"TcpInSegs", 1000},
-		 {"TcpExtListenOverflows", 0}, {"UdpRcvbufErrors", 0}};
+	s.mib = {{"TcpRetransSegs", 0},
+		 {"TcpOutSegs", 1000},
+		 {"TcpInSegs", 1000},
+		 {"TcpExtListenOverflows", 0},
+		 {"UdpRcvbufErrors", 0}};
 	s.softnet = {obs::SoftnetCpu{0, 100, 0, 0}, obs::SoftnetCpu{1, 100, 0, 0}};
 	s.net_rx_softirqs = {10, 10};
 	obs::DeviceSample d;
@@ -274,9 +282,12 @@ TEST_CASE("ring overflow ranks above softirq load, with the ring fix")
 TEST_CASE("retransmissions: data loss, ACK loss and a PMTU black hole told apart")
 {
 	auto a = quiet(0);
-	a.mib.merge(obs::Mib{{"TcpExtTCPTimeouts", 0},	{"TcpExtTCPFastRetrans", 0},
-			     {"TcpExtTCPDSACKRecv", 0}, {"IcmpInDestUnreachs", 0},
-			     {"TcpExtTCPSynRetrans", 0}, {"TcpExtTCPLossProbes", 0}});
+	a.mib.merge(obs::Mib{{"TcpExtTCPTimeouts", 0},
+			     {"TcpExtTCPFastRetrans", 0},
+			     {"TcpExtTCPDSACKRecv", 0},
+			     {"IcmpInDestUnreachs", 0},
+			     {"TcpExtTCPSynRetrans", 0},
+			     {"TcpExtTCPLossProbes", 0}});
 	auto data_loss = a;
 	data_loss.time_s = 2;
 	data_loss.mib["TcpOutSegs"] += 2000;
