@@ -3,8 +3,13 @@
 # netem loss on the data path, then on the ACK path, under a TCP bulk
 # transfer a -> b: diagnose (run at the sender) names retrans_storm first
 # both times and tells them apart: with data lost the retransmits were
-# needed and fast retransmits dominate; with the ACKs lost in outages no
-# SACK comes back, the sender's RTOs fire and timeouts dominate.
+# needed and fast retransmits dominate. With the ACKs lost in outages the
+# sender's RTOs fire (one or more per outage) while the receiver, which
+# got all the data, queues nothing out of order. Measured: Linux's
+# recovery after those RTOs (F-RTO, RACK) counts most of the resends as
+# fast retransmits, so "timeouts dominate" does not identify ACK loss
+# here; the receiver's TCPOFOQueue (data loss) vs TCPDSACKOldSent
+# (duplicates: ACK loss) does, and diagnose's advice says so.
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/observe_lib.sh"
 nt_require_cmds ip tc iperf3 jq
@@ -44,7 +49,12 @@ tcp_counters() {
 	"$NETTUNE" -n "$NS_a" stat --json -z TcpRetransSegs TcpExtTCPTimeouts TcpExtTCPLossProbes \
 		TcpExtTCPFastRetrans TcpExtTCPDSACKRecv TcpExtTCPSpuriousRTOs | jq -c '[.counters[] | {(.name): .value}] | add'
 }
+rx_counter() {
+	"$NETTUNE" -n "$NS_b" stat --json -z "$1" | jq '.counters[0].value'
+}
 nt_log "before the ACK outages: $(tcp_counters)"
+ofo0=$(rx_counter TcpExtTCPOFOQueue)
+dup0=$(rx_counter TcpExtTCPDSACKOldSent)
 obs_diagnose_start "$NS_a"
 ip netns exec "$NS_a" timeout 30 python3 "$OBS_DIR/tcp_bulk.py" client 10.0.0.2 5202 9 "$OBS_OUT/connected" &
 client=$!
@@ -60,9 +70,12 @@ done
 wait $client
 obs_diagnose_wait
 nt_log "after: $(tcp_counters)"
+ofo1=$(rx_counter TcpExtTCPOFOQueue)
+dup1=$(rx_counter TcpExtTCPDSACKOldSent)
+nt_log "receiver: TCPOFOQueue +$((ofo1 - ofo0)), TCPDSACKOldSent +$((dup1 - dup0))"
 ip netns exec "$NS_b" tc qdisc del dev vb root
 nt_log "ack loss: TCPFastRetrans $(obs_evidence retrans_storm '^TcpExtTCPFastRetrans$'), TCPTimeouts $(obs_evidence retrans_storm '^TcpExtTCPTimeouts$'), TCPLossProbes $(obs_evidence retrans_storm '^TcpExtTCPLossProbes$'), DSACKRecv $(obs_evidence retrans_storm '^TcpExtTCPDSACKRecv$'), retrans $(obs_evidence retrans_storm '^TcpRetransSegs$')"
 nt_eq "ack loss: first finding is retrans_storm" retrans_storm "$(obs_first)"
-nt_check "ack loss: timeouts dominate" bash -c "jq -e '.findings[0].title | test(\"timeouts dominate\")' $OBS_OUT/diag.json"
-nt_check "ack loss: the cause says ACK path loss" bash -c "jq -e '.findings[0].cause | test(\"ACK path loss\")' $OBS_OUT/diag.json"
+nt_ge "ack loss: an RTO or more per outage (TcpExtTCPTimeouts)" "$(obs_evidence retrans_storm '^TcpExtTCPTimeouts$')" 4
+nt_eq "ack loss: the receiver queued nothing out of order (no data was lost)" 0 $((ofo1 - ofo0))
 nt_done

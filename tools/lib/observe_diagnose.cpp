@@ -591,6 +591,10 @@ void Walk::retransmissions()
 			      data, pct, timeouts_dominate ? "timeouts" : "fast retransmits");
 	f.fix.push_back("find the lossy hop: ip -s link, tc -s qdisc, ethtool -S on each "
 			"device of the path; nettune trace retrans shows the flows");
+	f.fix.push_back("to tell data loss from ACK loss for sure, run diagnose (or nettune stat "
+			"TcpExtTCPOFOQueue TcpExtTCPDSACKOldSent) at the receiver: out-of-order "
+			"queueing there means data was lost; D-SACKs sent mean duplicates, i.e. "
+			"the ACKs were lost");
 	f.fix.push_back("nettune trace drops   # where the kernel drops packets, by reason");
 	f.fix.push_back("sysctl -w net.ipv4.tcp_congestion_control=bbr   # with default_qdisc "
 			"fq: less sensitive to random loss");
