@@ -1,0 +1,28 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# A UDP reader with a tiny SO_RCVBUF that does not read: 200 datagrams
+# overflow it. diagnose names udp_rcvbuf_drops first with UdpRcvbufErrors.
+source "$(dirname "$0")/../lib.sh"
+source "$(dirname "$0")/observe_lib.sh"
+nt_require_cmds ip python3 jq
+nt_plan 3
+
+obs_veth_pair
+ip netns exec "$NS_b" python3 -c '
+import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1)
+s.bind(("10.0.0.2", 9000)); time.sleep(30)' &
+nt_defer kill $!
+nt_wait_for 5 ip netns exec "$NS_b" bash -c "ss -lun | grep -q ':9000'"
+obs_diagnose_start "$NS_b"
+ip netns exec "$NS_a" python3 -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for _ in range(200): s.sendto(b"x" * 500, ("10.0.0.2", 9000))'
+obs_diagnose_wait
+nt_eq "first finding is udp_rcvbuf_drops" udp_rcvbuf_drops "$(obs_first)"
+errs=$(obs_evidence udp_rcvbuf_drops '^UdpRcvbufErrors$')
+nt_ge "evidence: UdpRcvbufErrors moved by 150 or more of 200 ($errs)" "$errs" 150
+nt_check "fix names rmem_max" bash -c "jq -e '.findings[0].fix | join(\" \") | test(\"rmem_max\")' $OBS_OUT/diag.json"
+nt_done
