@@ -1,0 +1,65 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# nettune trace skb follows one ping across an ntvnic pair: the request
+# goes out through ntvnic_start_xmit on nt0 and in through nt1's receive
+# path (napi_gro_receive, __netif_receive_skb, ip_rcv, icmp_rcv); the
+# reply leaves through ntvnic_start_xmit on nt1. A UDP datagram dropped by
+# an iptables rule in b ends its walk at kfree_skb with NETFILTER_DROP.
+#
+# The traced functions are narrowed with --functions (the default, every
+# sk_buff function BTF lists, takes long to attach one kprobe at a time on
+# a kernel without kprobe-multi, as Debian's 6.1: see Documentation/trace.rst).
+source "$(dirname "$0")/../lib.sh"
+source "$(dirname "$0")/trace_lib.sh"
+nt_require_cmds jq iptables python3
+nt_require_modules ntvnic
+nt_plan 9
+
+FUNCS='^(ip_|icmp_|__netif_receive|netif_receive|napi_gro|dev_|__dev_|ntvnic_|nf_hook|udp|__udp)'
+
+nt_netns_new a b || nt_skip_all "cannot create namespaces"
+"$NETTUNE" vnic add nt0 peer nt1 netns "$NS_a" peer-netns "$NS_b" ||
+	nt_skip_all "cannot create the ntvnic pair"
+ip -n "$NS_a" addr add 10.0.1.1/24 dev nt0
+ip -n "$NS_b" addr add 10.0.1.2/24 dev nt1
+ip -n "$NS_a" link set nt0 up
+ip -n "$NS_b" link set nt1 up
+nt_wait_for 5 ip netns exec "$NS_a" ping -c1 -W1 10.0.1.2 || nt_skip_all "the pair does not carry a ping"
+tmp=$(mktemp -d)
+nt_defer rm -rf "$tmp"
+
+# pkt: the steps of packet N as "function@device" lines
+steps_of() { jq -r --argjson p "$2" '.steps[] | select(.packet == $p) | "\(.function)@\(.device)"' "$1"; }
+
+trace_start "$tmp/ping" --json trace skb 'icmp and host 10.0.1.2' --count 2 --duration 120 \
+	--functions "$FUNCS" || nt_skip_all "trace skb did not start"
+ip netns exec "$NS_a" ping -c1 -W5 10.0.1.2 >/dev/null
+nt_wait_for 20 bash -c "! kill -0 $trace_pid 2>/dev/null"
+trace_stop "$tmp/ping"
+nt_log "attach: $(jq -c .attach "$tmp/ping")"
+steps_of "$tmp/ping" 1 | tr '\n' ' ' | fold -w 150 | sed 's/^/#   request: /'
+steps_of "$tmp/ping" 2 | tr '\n' ' ' | fold -w 150 | sed 's/^/#   reply:   /'
+nt_eq "--count 2: the request and the reply" 2 "$(jq .packets "$tmp/ping")"
+req=$(steps_of "$tmp/ping" 1)
+rep=$(steps_of "$tmp/ping" 2)
+nt_check "request: out through ntvnic_start_xmit on nt0" grep -qx 'ntvnic_start_xmit@nt0' <<<"$req"
+nt_check "request: into nt1's NAPI/GRO receive" grep -qE '^(napi_gro_receive|netif_receive_skb|__netif_receive_skb)@nt1$' <<<"$req"
+nt_check "request: ip_rcv on nt1" grep -qx 'ip_rcv@nt1' <<<"$req"
+nt_check "request: icmp_rcv on nt1" grep -qx 'icmp_rcv@nt1' <<<"$req"
+nt_check "reply: out through ntvnic_start_xmit on nt1" grep -qx 'ntvnic_start_xmit@nt1' <<<"$rep"
+
+ip netns exec "$NS_b" iptables -A INPUT -p udp --dport 9999 -j DROP
+trace_start "$tmp/drop" --json trace skb 'udp and dst port 9999' --count 1 --duration 120 \
+	--functions "$FUNCS" || nt_skip_all "trace skb did not start"
+trace_udp_send "$NS_a" 10.0.1.2 9999 1
+nt_wait_for 20 bash -c "! kill -0 $trace_pid 2>/dev/null"
+trace_stop "$tmp/drop"
+steps_of "$tmp/drop" 1 | tr '\n' ' ' | fold -w 150 | sed 's/^/#   dropped: /'
+last=$(jq -c '[.steps[] | select(.packet == 1)] | last | {event, reason, function}' "$tmp/drop")
+nt_log "last step: $last"
+nt_eq "the dropped datagram's walk ends in a drop with NETFILTER_DROP" '"drop" "NETFILTER_DROP"' \
+	"$(jq -r '[.steps[] | select(.packet == 1)] | last | "\"\(.event)\" \"\(.reason)\""' "$tmp/drop")"
+nt_check "... called from nf_hook_slow" grep -q '"function":"nf_hook_slow+0x' <<<"$last"
+nt_check_fails "a filter with 'or' is a usage error naming it" 2 "'or', 'not' and parentheses are not supported" \
+	"$NETTUNE" trace skb 'udp or tcp'
+nt_done
