@@ -34,6 +34,9 @@ const volatile __u64 free_ips[NT_SKB_MAX_FREE_FUNCS] = {};
 
 __u32 matched = 0;
 __u64 lost = 0;
+/* set by userspace once every function is attached: a walk seen while
+ * attaching one kprobe at a time would miss the functions not yet hooked */
+__u32 enabled = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -156,7 +159,7 @@ static __always_inline int nt_on_skb(struct pt_regs *ctx, const struct sk_buff *
 	__u64 key = (__u64)skb, ip;
 	__u8 one = 1, first = 0;
 
-	if (!skb)
+	if (!skb || !enabled)
 		return 0;
 	if (!bpf_map_lookup_elem(&tracked, &key)) {
 		if (max_packets && matched >= max_packets)

@@ -149,7 +149,8 @@ void cmd_skb(const Globals &g, const TraceArgs &a)
 	opts.verbose = g.verbose > 0;
 	nlohmann::json steps = nlohmann::json::array();
 	if (!g.json)
-		std::cerr << "attaching to the kernel's sk_buff functions...\n";
+		std::cerr << "attaching to the kernel's sk_buff functions (one kprobe each where the "
+			     "kernel has no kprobe-multi: seconds to minutes; --functions narrows)...\n";
 	auto attached = [&](const trace::SkbAttachInfo &info) {
 		if (g.json)
 			return;

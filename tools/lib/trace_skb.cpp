@@ -32,8 +32,12 @@ namespace {
 using Skel = std::unique_ptr<trace_skb_bpf, decltype(&trace_skb_bpf::destroy)>;
 using Link = std::unique_ptr<bpf_link, decltype(&bpf_link__destroy)>;
 
-// Free an skb without a tracepoint: the walk ends there too.
-const char *const kFreeFunctions[] = {"kfree_skbmem", "napi_skb_cache_put"};
+// Free an skb without a tracepoint (6.1: __kfree_skb, GRO's stolen heads,
+// the NAPI skb cache), so the walk ends there too and the address, soon
+// reused for another skb, is no longer followed. Those inlined in a
+// kernel are not in kallsyms and are skipped.
+const char *const kFreeFunctions[] = {"kfree_skbmem", "napi_skb_free_stolen_head",
+				      "__napi_kfree_skb", "napi_skb_cache_put"};
 
 const char *const kTracefsDirs[] = {"/sys/kernel/tracing", "/sys/kernel/debug/tracing"};
 
@@ -303,6 +307,7 @@ SkbReport trace_skb(const SkbOptions &opts, const StopCondition &stop,
 	Skel skel(nullptr, trace_skb_bpf::destroy);
 	if (opts.backend != "kprobe") {
 		skel = open_and_load(opts, syms, true, ifindex, netns, log);
+		attach_tracepoints(skel.get(), links, log);
 		int err = attach_multi(skel.get(), cand, links, info.attached);
 		if (!err) {
 			info.backend = "kprobe-multi";
@@ -318,13 +323,14 @@ SkbReport trace_skb(const SkbOptions &opts, const StopCondition &stop,
 	}
 	if (!skel) {
 		skel = open_and_load(opts, syms, false, ifindex, netns, log);
+		attach_tracepoints(skel.get(), links, log);
 		attach_each(skel.get(), cand, links, info.attached, info.failed);
 		info.backend = "kprobe";
 		if (info.attached == 0)
 			throw_bpf_error("trace skb: no kprobe could be attached", errno, log);
 	}
-	attach_tracepoints(skel.get(), links, log);
 	info.seconds = now_s() - t0;
+	skel->bss->enabled = 1;
 	on_attached(info);
 
 	Walks walks;
