@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # nettune trace retrans sees each retransmission of a bulk TCP flow with
 # its flow and the right kind: 100% netem loss on the sender's device for
-# 1.5 s gives timeouts (rto, ca_state loss), and a connect() during it
+# 2.5 s gives timeouts (rto, ca_state loss), and a connect() during it
 # retransmits its SYN (syn, SYN-SENT); then 5% loss with 5 ms delay gives
 # fast retransmits (fast, ca_state recovery).
 source "$(dirname "$0")/../lib.sh"
@@ -26,29 +26,30 @@ while True:
     c, _ = s.accept(); threading.Thread(target=drain, args=(c,), daemon=True).start()
 ' &
 nt_defer "kill $! 2>/dev/null"
-nt_wait_for 10 bash -c "ip netns exec $NS_b ss -Hltn | grep -q ':5201 '" ||
+nt_wait_for 30 bash -c "ip netns exec $NS_b ss -Hltn | grep -q ':5201 '" ||
 	nt_skip_all "the receiver did not start"
 
 trace_start "$tmp/out" --json trace retrans --duration 120 || nt_skip_all "trace retrans did not start"
 
 ip netns exec "$NS_a" python3 -c '
-import socket, time
+import socket, sys, time
 s = socket.create_connection(("10.0.0.2", 5201))
-s.settimeout(20)
-end = time.time() + 7
+s.settimeout(30)
+open(sys.argv[1], "w").write("up")
+end = time.time() + 8
 buf = b"x" * 65536
 while time.time() < end:
     s.send(buf)
-' &
+' "$tmp/up" &
 sender=$!
 nt_defer "kill $sender 2>/dev/null"
-sleep 1
+# python starts slowly under emulation: the loss begins once data flows
+nt_wait_for 60 test -s "$tmp/up" || nt_skip_all "the sender did not connect"
+sleep 0.5
 tc -n "$NS_a" qdisc add dev va root netem loss 100%
-# a SYN that gets no answer while the path is down
-ip netns exec "$NS_a" timeout 1.6 python3 -c '
-import socket
-socket.create_connection(("10.0.0.2", 5201), timeout=5)' 2>/dev/null &
-sleep 1.6
+# a SYN that gets no answer while the path is down (bash starts fast)
+ip netns exec "$NS_a" timeout 2.5 bash -c 'exec 3<>/dev/tcp/10.0.0.2/5201' 2>/dev/null &
+sleep 2.5
 tc -n "$NS_a" qdisc change dev va root netem delay 5ms loss 5%
 sleep 3
 tc -n "$NS_a" qdisc del dev va root

@@ -42,17 +42,9 @@ trace_veth_pair() {
 	nt_wait_for 5 ip netns exec "$NS_a" ping -c1 -W1 10.0.0.2
 }
 
-# trace_udp_send NS ADDR PORT COUNT: COUNT one-byte UDP datagrams
+# trace_udp_send NS ADDR PORT COUNT: COUNT one-byte UDP datagrams, each
+# from a fresh socket (bash's /dev/udp: no interpreter to start)
 trace_udp_send() {
-	ip netns exec "$1" python3 - "$2" "$3" "$4" <<'PY'
-import socket, sys, time
-addr, port, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-for _ in range(n):
-    try:
-        s.sendto(b"x", (addr, port))
-    except ConnectionRefusedError:
-        pass  # an ICMP port unreachable for the previous one
-    time.sleep(0.01)
-PY
+	ip netns exec "$1" bash -c 'for ((i = 0; i < $3; i++)); do echo >/dev/udp/$1/$2; done' \
+		_ "$2" "$3" "$4" 2>/dev/null
 }

@@ -5,7 +5,8 @@
 
 #include <algorithm>
 #include <fmt/format.h>
-#include <sstream>
+#include <charconv>
+#include <string_view>
 
 namespace nettune::trace {
 
@@ -17,25 +18,30 @@ bool is_text_type(const std::string &type)
 				    type[0] == 'W');
 }
 
-// "ffffffffc0a01000 t ntvnic_start_xmit\t[ntvnic]"
-std::optional<KernelSymbol> parse_line(const std::string &line)
+// "ffffffffc0a01000 t ntvnic_start_xmit\t[ntvnic]"; split by hand, as
+// /proc/kallsyms has 100,000+ lines and this runs under emulation too.
+std::optional<KernelSymbol> parse_line(std::string_view line)
 {
-	std::istringstream in(line);
-	std::string addr, type, name, module;
-	if (!(in >> addr >> type >> name) || !is_text_type(type))
+	auto next_word = [&line]() {
+		size_t b = line.find_first_not_of(" \t");
+		if (b == std::string_view::npos)
+			return std::string_view();
+		size_t e = line.find_first_of(" \t", b);
+		std::string_view w = line.substr(b, e == std::string_view::npos ? e : e - b);
+		line.remove_prefix(e == std::string_view::npos ? line.size() : e);
+		return w;
+	};
+	std::string_view addr = next_word(), type = next_word(), name = next_word();
+	if (name.empty() || !is_text_type(std::string(type)))
 		return std::nullopt;
-	if (in >> module && module.size() > 2 && module.front() == '[' && module.back() == ']')
-		module = module.substr(1, module.size() - 2);
-	else
-		module.clear();
 	KernelSymbol s;
-	try {
-		s.addr = std::stoull(addr, nullptr, 16);
-	} catch (const std::exception &) {
+	auto [p, ec] = std::from_chars(addr.data(), addr.data() + addr.size(), s.addr, 16);
+	if (ec != std::errc() || p != addr.data() + addr.size())
 		return std::nullopt;
-	}
-	s.name = std::move(name);
-	s.module = std::move(module);
+	std::string_view module = next_word();
+	if (module.size() > 2 && module.front() == '[' && module.back() == ']')
+		s.module = std::string(module.substr(1, module.size() - 2));
+	s.name = std::string(name);
 	return s;
 }
 
@@ -44,10 +50,12 @@ std::optional<KernelSymbol> parse_line(const std::string &line)
 Kallsyms Kallsyms::parse(const std::string &text)
 {
 	Kallsyms k;
-	std::istringstream in(text);
-	std::string line;
 	bool any_address = false;
-	while (std::getline(in, line)) {
+	std::string_view rest(text);
+	while (!rest.empty()) {
+		size_t nl = rest.find('\n');
+		std::string_view line = rest.substr(0, nl);
+		rest.remove_prefix(nl == std::string_view::npos ? rest.size() : nl + 1);
 		auto s = parse_line(line);
 		if (!s)
 			continue;

@@ -34,6 +34,7 @@ public:
 	// more than once (static functions of the same name in two files).
 	std::optional<uint64_t> unique_address(const std::string &name) const;
 	size_t size() const { return symbols_.size(); }
+	const std::vector<KernelSymbol> &symbols() const { return symbols_; }
 
 private:
 	std::vector<KernelSymbol> symbols_; // sorted by address

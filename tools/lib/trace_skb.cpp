@@ -18,6 +18,7 @@
 #include <set>
 #include <sys/mount.h>
 #include <time.h>
+#include <unistd.h>
 #include <unordered_set>
 
 #include <linux/types.h>
@@ -64,6 +65,23 @@ std::unordered_set<std::string> traceable_functions()
 		    "or /sys/kernel/debug/tracing (tracefs, CONFIG_FUNCTION_TRACER)");
 }
 
+// A module built without BTF (out of tree against headers that ship no
+// vmlinux, as ntvnic on Debian) lists no prototypes. Its ndo_start_xmit
+// has one fixed signature, (struct sk_buff *, struct net_device *), so a
+// function named *_start_xmit in such a module is traced with the skb
+// as argument 1; nothing else of it is.
+bool module_without_btf(const std::string &module)
+{
+	return !module.empty() && access(("/sys/kernel/btf/" + module).c_str(), F_OK) != 0;
+}
+
+bool is_start_xmit(const std::string &name)
+{
+	const std::string suffix = "_start_xmit";
+	return name.size() > suffix.size() &&
+	       name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
 struct Candidates {
 	std::array<std::vector<std::string>, 5> names; // by argument position - 1
 	std::array<std::vector<unsigned long>, 5> addrs;
@@ -83,13 +101,17 @@ Candidates choose_functions(const SkbOptions &opts, const Kallsyms &syms)
 					 "' is not a regular expression: " + e.what());
 		}
 	}
+	std::vector<SkbFunction> listed = load_skb_functions();
+	for (const auto &sym : syms.symbols())
+		if (is_start_xmit(sym.name) && module_without_btf(sym.module))
+			listed.push_back({sym.name, sym.module, 1});
 	auto is_free = [](const std::string &n) {
 		return std::find(std::begin(kFreeFunctions), std::end(kFreeFunctions), n) !=
 		       std::end(kFreeFunctions);
 	};
 	Candidates c;
 	std::set<std::string> seen;
-	for (const auto &f : load_skb_functions()) {
+	for (const auto &f : listed) {
 		c.listed++;
 		if (!seen.insert(f.name).second)
 			continue;
