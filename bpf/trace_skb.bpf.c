@@ -161,7 +161,11 @@ static __always_inline int nt_on_skb(struct pt_regs *ctx, const struct sk_buff *
 
 	if (!skb || !enabled)
 		return 0;
+	ip = bpf_get_func_ip(ctx);
 	if (!bpf_map_lookup_elem(&tracked, &key)) {
+		/* an skb first seen as it is freed (a socket's clone) is no walk */
+		if (nt_is_free_ip(ip))
+			return 0;
 		if (max_packets && matched >= max_packets)
 			return 0;
 		if (!nt_match(skb))
@@ -170,7 +174,6 @@ static __always_inline int nt_on_skb(struct pt_regs *ctx, const struct sk_buff *
 		bpf_map_update_elem(&tracked, &key, &one, BPF_ANY);
 		first = 1;
 	}
-	ip = bpf_get_func_ip(ctx);
 	if (nt_is_free_ip(ip)) {
 		nt_emit(skb, ip, NT_SKB_FREE, first, 0);
 		bpf_map_delete_elem(&tracked, &key);

@@ -110,7 +110,8 @@ void cmd_retrans(const Globals &g, const TraceArgs &a)
 					 e.srtt_us)
 			  << std::flush;
 	};
-	auto report = trace::trace_retrans(opts, stop_after(a.duration, "TCP retransmissions"), print);
+	auto report =
+		trace::trace_retrans(opts, stop_after(a.duration, "TCP retransmissions"), print);
 	if (g.json) {
 		nlohmann::json j = {{"seconds", report.seconds},
 				    {"retransmissions", report.events},
@@ -149,8 +150,10 @@ void cmd_skb(const Globals &g, const TraceArgs &a)
 	opts.verbose = g.verbose > 0;
 	nlohmann::json steps = nlohmann::json::array();
 	if (!g.json)
-		std::cerr << "attaching to the kernel's sk_buff functions (one kprobe each where the "
-			     "kernel has no kprobe-multi: seconds to minutes; --functions narrows)...\n";
+		std::cerr
+			<< "attaching to the kernel's sk_buff functions (one kprobe each where the "
+			   "kernel has no kprobe-multi: seconds to minutes; --functions "
+			   "narrows)...\n";
 	auto attached = [&](const trace::SkbAttachInfo &info) {
 		if (g.json)
 			return;
@@ -178,8 +181,8 @@ void cmd_skb(const Globals &g, const TraceArgs &a)
 					 s.cpu, s.packet, s.skb, s.device, s.len, what)
 			  << std::flush;
 	};
-	auto report = trace::trace_skb(opts, stop_after(a.duration, "'" + opts.filter.describe() + "'"),
-				       attached, print);
+	auto report = trace::trace_skb(
+		opts, stop_after(a.duration, "'" + opts.filter.describe() + "'"), attached, print);
 	if (g.json) {
 		nlohmann::json j = {{"filter", opts.filter.describe()},
 				    {"attach", trace::to_json(report.attach)},
@@ -189,8 +192,8 @@ void cmd_skb(const Globals &g, const TraceArgs &a)
 		std::cout << j.dump(2) << '\n';
 		return;
 	}
-	std::cout << fmt::format("{} packets, {} steps in {:.1f} s\n", report.packets,
-				 report.steps, report.seconds);
+	std::cout << fmt::format("{} packets, {} steps in {:.1f} s\n", report.packets, report.steps,
+				 report.seconds);
 	if (report.lost)
 		std::cout << report.lost << " steps lost (ring buffer full)\n";
 }
@@ -232,7 +235,8 @@ void add_trace(CLI::App &app, Globals &g)
 	nettune::cli::on_run(retrans, g, [&g] { cmd_retrans(g, a); });
 
 	auto *skb = tr->add_subcommand(
-		"skb", "follow packets matching FILTER through every kernel function taking an skb");
+		"skb",
+		"follow packets matching FILTER through every kernel function taking an skb");
 	skb->add_option("FILTER", a.filter,
 			"tcp|udp|icmp|icmp6, ip|ip6, [src|dst] host A, [src|dst] port P, dev D, "
 			"joined by 'and'")

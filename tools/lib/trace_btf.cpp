@@ -21,9 +21,8 @@ BtfPtr load_vmlinux()
 {
 	struct btf *b = btf__load_vmlinux_btf();
 	if (!b)
-		throw Error(errno_message(std::string("cannot read the kernel's BTF (") +
-						  kVmlinuxBtf + ")",
-					  errno));
+		throw Error(errno_message(
+			std::string("cannot read the kernel's BTF (") + kVmlinuxBtf + ")", errno));
 	return BtfPtr(b, btf__free);
 }
 

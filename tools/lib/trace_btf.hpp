@@ -29,7 +29,7 @@ std::string strip_drop_reason_prefix(const std::string &enumerator);
 struct SkbFunction {
 	std::string name;
 	std::string module; // "" for vmlinux
-	int arg = 0;	    // 1..5: which argument is the struct sk_buff *
+	int arg = 0;        // 1..5: which argument is the struct sk_buff *
 };
 
 // Every BTF_KIND_FUNC of `btf` (ids from first_id on: split module BTF

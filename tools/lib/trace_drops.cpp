@@ -42,16 +42,16 @@ std::vector<std::pair<nt_drop_key, nt_drop_val>> read_drops(int map_fd)
 DropsReport trace_drops(const DropsOptions &opts, const StopCondition &stop)
 {
 	require_kernel_btf("trace drops");
-	const DropReasons reasons = load_drop_reasons();
-	const Kallsyms syms = Kallsyms::load();
-	DeviceNames names;
-
 	uint32_t ifindex = 0;
 	if (!opts.dev.empty()) {
 		ifindex = if_nametoindex(opts.dev.c_str());
 		if (!ifindex)
-			throw Error("device '" + opts.dev + "' not found in this network namespace");
+			throw Error("device '" + opts.dev +
+				    "' not found in this network namespace");
 	}
+	const DropReasons reasons = load_drop_reasons();
+	const Kallsyms syms = Kallsyms::load();
+	DeviceNames names;
 
 	LibbpfLog log(opts.verbose);
 	Skel skel(trace_drops_bpf::open(), trace_drops_bpf::destroy);
@@ -95,10 +95,11 @@ DropsReport trace_drops(const DropsOptions &opts, const StopCondition &stop)
 
 nlohmann::json to_json(const DropRow &r)
 {
-	return {{"count", r.count},	  {"bytes", r.bytes},	    {"reason", r.reason},
-		{"reason_value", r.reason_value}, {"place", r.place},
-		{"location", r.location}, {"device", r.device},	    {"ifindex", r.ifindex},
-		{"netns", r.netns},	  {"netns_inode", r.netns_inode},
+	return {{"count", r.count},      {"bytes", r.bytes},
+		{"reason", r.reason},    {"reason_value", r.reason_value},
+		{"place", r.place},      {"location", r.location},
+		{"device", r.device},    {"ifindex", r.ifindex},
+		{"netns", r.netns},      {"netns_inode", r.netns_inode},
 		{"protocol", r.protocol}};
 }
 

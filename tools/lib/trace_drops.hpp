@@ -14,11 +14,11 @@ struct DropRow {
 	uint64_t count = 0;
 	uint64_t bytes = 0;
 	uint32_t reason_value = 0;
-	std::string reason;   // "NO_SOCKET", from the running kernel's BTF
+	std::string reason; // "NO_SOCKET", from the running kernel's BTF
 	uint64_t location = 0;
-	std::string place;    // "__udp4_lib_rcv+0x5d2"
+	std::string place; // "__udp4_lib_rcv+0x5d2"
 	uint32_t ifindex = 0;
-	std::string device;   // "nt1", "if5@4026532288", "-"
+	std::string device; // "nt1", "if5@4026532288", "-"
 	uint32_t netns_inode = 0;
 	std::string netns;    // ip netns name, "-" (this one), "net:[...]"
 	std::string protocol; // "ipv4/udp"

@@ -69,10 +69,11 @@ public:
 		while (pos_ < words_.size()) {
 			const std::string w = next();
 			if (w != "and" && w != "&&")
-				fail(fmt::format("expected 'and' before '{}' (primitives are joined "
-						 "by 'and'; 'or', 'not' and parentheses are not "
-						 "supported)",
-						 w));
+				fail(fmt::format(
+					"expected 'and' before '{}' (primitives are joined "
+					"by 'and'; 'or', 'not' and parentheses are not "
+					"supported)",
+					w));
 			if (pos_ == words_.size())
 				fail("'and' at the end needs a primitive after it");
 			primitive();
@@ -181,8 +182,7 @@ private:
 				fail("device name '" + v + "' is longer than 15 characters");
 			f_.dev = v;
 		} else if (w == "or" || w == "||" || w == "not" || w == "!" || w.front() == '(')
-			fail("'" + w +
-			     "' is not supported: primitives are joined by 'and' only");
+			fail("'" + w + "' is not supported: primitives are joined by 'and' only");
 		else if (w == "and" || w == "&&")
 			fail("'" + w + "' needs a primitive before it");
 		else

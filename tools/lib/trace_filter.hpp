@@ -29,7 +29,7 @@ struct IpAddress {
 
 struct SkbFilter {
 	uint8_t l4proto = 0; // IPPROTO_*, 0 = any
-	int family = 0;	     // 4, 6, 0 = any
+	int family = 0;      // 4, 6, 0 = any
 	std::optional<IpAddress> src, dst, host;
 	uint16_t sport = 0, dport = 0, port = 0;
 	std::string dev;

@@ -4,8 +4,8 @@
 #include "sysfs.hpp"
 
 #include <algorithm>
-#include <fmt/format.h>
 #include <charconv>
+#include <fmt/format.h>
 #include <string_view>
 
 namespace nettune::trace {
@@ -14,8 +14,8 @@ namespace {
 
 bool is_text_type(const std::string &type)
 {
-	return type.size() == 1 && (type[0] == 't' || type[0] == 'T' || type[0] == 'w' ||
-				    type[0] == 'W');
+	return type.size() == 1 &&
+	       (type[0] == 't' || type[0] == 'T' || type[0] == 'w' || type[0] == 'W');
 }
 
 // "ffffffffc0a01000 t ntvnic_start_xmit\t[ntvnic]"; split by hand, as

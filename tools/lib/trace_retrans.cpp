@@ -173,10 +173,14 @@ nlohmann::json to_json(const RetransEvent &e)
 
 nlohmann::json to_json(const RetransFlow &f)
 {
-	return {{"local", f.local},	      {"peer", f.peer},
-		{"netns", f.netns},	      {"count", f.count},
-		{"kinds", f.kinds},	      {"last_cwnd", f.last_cwnd},
-		{"last_srtt_us", f.last_srtt_us}, {"last_state", f.last_state}};
+	return {{"local", f.local},
+		{"peer", f.peer},
+		{"netns", f.netns},
+		{"count", f.count},
+		{"kinds", f.kinds},
+		{"last_cwnd", f.last_cwnd},
+		{"last_srtt_us", f.last_srtt_us},
+		{"last_state", f.last_state}};
 }
 
 } // namespace nettune::trace

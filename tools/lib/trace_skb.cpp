@@ -127,10 +127,11 @@ Candidates choose_functions(const SkbOptions &opts, const Kallsyms &syms)
 		c.total++;
 	}
 	if (c.total == 0)
-		throw Error(opts.functions.empty()
-				    ? "trace skb: no function with an sk_buff argument can be traced"
-				    : "trace skb: no traceable sk_buff function matches --functions '" +
-					      opts.functions + "'");
+		throw Error(
+			opts.functions.empty()
+				? "trace skb: no function with an sk_buff argument can be traced"
+				: "trace skb: no traceable sk_buff function matches --functions '" +
+					  opts.functions + "'");
 	return c;
 }
 
@@ -156,9 +157,9 @@ Skel open_and_load(const SkbOptions &opts, const Kallsyms &syms, bool multi, uin
 		if (auto a = syms.unique_address(name); a && i < NT_SKB_MAX_FREE_FUNCS)
 			skel->rodata->free_ips[i++] = *a;
 	for (int pos = 0; pos < 5; pos++)
-		bpf_program__set_expected_attach_type(
-			program_for(skel.get(), pos),
-			multi ? BPF_TRACE_KPROBE_MULTI : static_cast<bpf_attach_type>(0));
+		bpf_program__set_expected_attach_type(program_for(skel.get(), pos),
+						      multi ? BPF_TRACE_KPROBE_MULTI
+							    : static_cast<bpf_attach_type>(0));
 	if (int err = trace_skb_bpf::load(skel.get()))
 		throw_bpf_error("trace skb: cannot load the BPF programs", err, log);
 	return skel;
@@ -180,8 +181,8 @@ int attach_multi(trace_skb_bpf *skel, Candidates &c, std::vector<Link> &links, s
 			continue;
 		LIBBPF_OPTS(bpf_kprobe_multi_opts, o, .addrs = c.addrs[pos].data(),
 			    .cnt = c.addrs[pos].size());
-		bpf_link *l = bpf_program__attach_kprobe_multi_opts(program_for(skel, pos),
-								    nullptr, &o);
+		bpf_link *l =
+			bpf_program__attach_kprobe_multi_opts(program_for(skel, pos), nullptr, &o);
 		if (!l)
 			return errno ? errno : EINVAL;
 		links.emplace_back(l, bpf_link__destroy);
@@ -197,8 +198,8 @@ void attach_each(trace_skb_bpf *skel, Candidates &c, std::vector<Link> &links, s
 	raise_nofile_limit(c.total * 2 + 256);
 	for (int pos = 0; pos < 5; pos++) {
 		for (const auto &name : c.names[pos]) {
-			bpf_link *l =
-				bpf_program__attach_kprobe(program_for(skel, pos), false, name.c_str());
+			bpf_link *l = bpf_program__attach_kprobe(program_for(skel, pos), false,
+								 name.c_str());
 			if (!l) {
 				failed++;
 				continue;
@@ -214,8 +215,8 @@ void attach_tracepoints(trace_skb_bpf *skel, std::vector<Link> &links, const Lib
 	for (bpf_program *p : {skel->progs.nt_skb_kfree, skel->progs.nt_skb_consume}) {
 		bpf_link *l = bpf_program__attach(p);
 		if (!l)
-			throw_bpf_error("trace skb: cannot attach to skb:kfree_skb/consume_skb", errno,
-					log);
+			throw_bpf_error("trace skb: cannot attach to skb:kfree_skb/consume_skb",
+					errno, log);
 		links.emplace_back(l, bpf_link__destroy);
 	}
 }
@@ -307,10 +308,6 @@ SkbReport trace_skb(const SkbOptions &opts, const StopCondition &stop,
 		    const std::function<void(const SkbStep &)> &on_step)
 {
 	require_kernel_btf("trace skb");
-	const DropReasons reasons = load_drop_reasons();
-	const Kallsyms syms = Kallsyms::load();
-	DeviceNames names;
-	const uint32_t netns = current_netns_inode();
 	uint32_t ifindex = 0;
 	if (!opts.filter.dev.empty()) {
 		ifindex = if_nametoindex(opts.filter.dev.c_str());
@@ -318,6 +315,10 @@ SkbReport trace_skb(const SkbOptions &opts, const StopCondition &stop,
 			throw Error("trace skb: device '" + opts.filter.dev +
 				    "' not found in this network namespace");
 	}
+	const DropReasons reasons = load_drop_reasons();
+	const Kallsyms syms = Kallsyms::load();
+	DeviceNames names;
+	const uint32_t netns = current_netns_inode();
 	Candidates cand = choose_functions(opts, syms);
 
 	LibbpfLog log(opts.verbose);
@@ -384,10 +385,10 @@ SkbReport trace_skb(const SkbOptions &opts, const StopCondition &stop,
 
 nlohmann::json to_json(const SkbStep &s)
 {
-	nlohmann::json j = {{"time", s.t},	       {"cpu", s.cpu},
-			    {"packet", s.packet},      {"skb", fmt::format("{:#x}", s.skb)},
-			    {"event", s.event},	       {"function", s.function},
-			    {"device", s.device},      {"len", s.len}};
+	nlohmann::json j = {{"time", s.t},        {"cpu", s.cpu},
+			    {"packet", s.packet}, {"skb", fmt::format("{:#x}", s.skb)},
+			    {"event", s.event},   {"function", s.function},
+			    {"device", s.device}, {"len", s.len}};
 	if (!s.reason.empty())
 		j["reason"] = s.reason;
 	return j;
@@ -395,8 +396,10 @@ nlohmann::json to_json(const SkbStep &s)
 
 nlohmann::json to_json(const SkbAttachInfo &a)
 {
-	nlohmann::json j = {{"backend", a.backend},   {"functions", a.attached},
-			    {"candidates", a.candidates}, {"failed", a.failed},
+	nlohmann::json j = {{"backend", a.backend},
+			    {"functions", a.attached},
+			    {"candidates", a.candidates},
+			    {"failed", a.failed},
 			    {"attach_seconds", a.seconds}};
 	if (!a.note.empty())
 		j["note"] = a.note;

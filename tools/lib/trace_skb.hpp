@@ -14,19 +14,19 @@ namespace nettune::trace {
 
 struct SkbOptions {
 	SkbFilter filter;
-	uint32_t count = 0;    // stop after this many packets (0: no limit)
-	std::string functions; // regex (ECMAScript, search) narrowing the functions
+	uint32_t count = 0;           // stop after this many packets (0: no limit)
+	std::string functions;        // regex (ECMAScript, search) narrowing the functions
 	std::string backend = "auto"; // auto, kprobe-multi, kprobe
 	bool verbose = false;
 };
 
 struct SkbAttachInfo {
-	std::string backend;	 // "kprobe-multi" or "kprobe"
-	size_t candidates = 0;	 // functions BTF lists with an skb argument
-	size_t attached = 0;	 // functions traced
-	size_t failed = 0;	 // refused by the kernel (kprobe blacklist, ...)
-	double seconds = 0;	 // time to attach them all
-	std::string note;	 // why the backend is what it is
+	std::string backend;   // "kprobe-multi" or "kprobe"
+	size_t candidates = 0; // functions BTF lists with an skb argument
+	size_t attached = 0;   // functions traced
+	size_t failed = 0;     // refused by the kernel (kprobe blacklist, ...)
+	double seconds = 0;    // time to attach them all
+	std::string note;      // why the backend is what it is
 };
 
 struct SkbStep {
