@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # nettune trace retrans sees each retransmission of a bulk TCP flow with
 # its flow and the right kind: 100% netem loss on the sender's device for
-# 2.5 s gives timeouts (rto, ca_state loss), and a connect() during it
+# 2 s or more gives timeouts (rto, ca_state loss), and a connect() during it
 # retransmits its SYN (syn, SYN-SENT); then 5% loss with 5 ms delay gives
 # fast retransmits (fast, ca_state recovery).
 source "$(dirname "$0")/../lib.sh"
@@ -47,9 +47,12 @@ nt_defer "kill $sender 2>/dev/null"
 nt_wait_for 60 test -s "$tmp/up" || nt_skip_all "the sender did not connect"
 sleep 0.5
 tc -n "$NS_a" qdisc add dev va root netem loss 100%
-# a SYN that gets no answer while the path is down (bash starts fast)
-ip netns exec "$NS_a" timeout 2.5 bash -c 'exec 3<>/dev/tcp/10.0.0.2/5201' 2>/dev/null &
-sleep 2.5
+# a SYN that gets no answer while the path is down: the outage lasts until
+# 1.6 s after it is in SYN-SENT (the first SYN retransmission is at 1 s)
+ip netns exec "$NS_a" timeout 20 bash -c 'exec 3<>/dev/tcp/10.0.0.2/5201' 2>/dev/null &
+nt_defer "kill $! 2>/dev/null"
+nt_wait_for 20 bash -c "ip netns exec $NS_a ss -Htn state syn-sent | grep -q ':5201'"
+sleep 1.6
 tc -n "$NS_a" qdisc change dev va root netem delay 5ms loss 5%
 sleep 3
 tc -n "$NS_a" qdisc del dev va root
