@@ -1,13 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # nettune trace retrans sees each retransmission of a bulk TCP flow with
-# its flow and the right kind: 100% netem loss on the sender's device for
-# 2 s or more gives timeouts (rto, ca_state loss), and a connect() during it
-# retransmits its SYN (syn, SYN-SENT); then 5% loss with 5 ms delay gives
-# fast retransmits (fast, ca_state recovery).
+# its flow and the right kind: 5% netem loss with 5 ms delay on the
+# sender's device gives fast retransmits (fast, ca_state recovery); then
+# 100% loss for 2 s or more gives timeouts (rto, ca_state loss), and a
+# connect() during it retransmits its SYN (syn, SYN-SENT).
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/trace_lib.sh"
-nt_require_cmds jq python3 tc
+nt_require_cmds jq iperf3 tc
 nt_plan 8
 
 trace_veth_pair || nt_skip_all "cannot build the veth pair"
@@ -15,48 +15,34 @@ modprobe sch_netem 2>/dev/null
 tmp=$(mktemp -d)
 nt_defer rm -rf "$tmp"
 
-# receiver: reads and discards; sender: writes as fast as it can for S seconds
-ip netns exec "$NS_b" python3 -c '
-import socket, threading
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("10.0.0.2", 5201)); s.listen(8)
-def drain(c):
-    while c.recv(65536): pass
-while True:
-    c, _ = s.accept(); threading.Thread(target=drain, args=(c,), daemon=True).start()
-' &
-nt_defer "kill $! 2>/dev/null"
+# iperf3 (starts in a fraction of python's time under emulation): the
+# receiver in b, a sender in a that runs until killed
+ip netns exec "$NS_b" iperf3 -s -1 -D -B 10.0.0.2 -p 5201 || nt_skip_all "iperf3 -s failed"
+nt_defer "ip netns exec $NS_b pkill -f 'iperf3 -s -1 -D -B 10.0.0.2' 2>/dev/null"
 nt_wait_for 30 bash -c "ip netns exec $NS_b ss -Hltn | grep -q ':5201 '" ||
 	nt_skip_all "the receiver did not start"
 
 trace_start "$tmp/out" --json trace retrans --duration 120 || nt_skip_all "trace retrans did not start"
 
-ip netns exec "$NS_a" python3 -c '
-import socket, sys, time
-s = socket.create_connection(("10.0.0.2", 5201))
-s.settimeout(30)
-open(sys.argv[1], "w").write("up")
-end = time.time() + 8
-buf = b"x" * 65536
-while time.time() < end:
-    s.send(buf)
-' "$tmp/up" &
+ip netns exec "$NS_a" iperf3 -c 10.0.0.2 -p 5201 -t 60 >/dev/null 2>&1 &
 sender=$!
 nt_defer "kill $sender 2>/dev/null"
-# python starts slowly under emulation: the loss begins once data flows
-nt_wait_for 60 test -s "$tmp/up" || nt_skip_all "the sender did not connect"
-sleep 0.5
-tc -n "$NS_a" qdisc add dev va root netem loss 100%
+# the loss begins once data flows: control and data connections established
+nt_wait_for 60 bash -c "[ \$(ip netns exec $NS_a ss -Htn state established '( dport = :5201 )' | wc -l) -ge 2 ]" ||
+	nt_skip_all "iperf3 did not connect"
+# fast retransmits first, on a flow in full swing (after an outage the
+# backed-off RTO timer would leave little of the lossy phase to the flow)
+tc -n "$NS_a" qdisc add dev va root netem delay 5ms loss 5%
+sleep 4
+tc -n "$NS_a" qdisc change dev va root netem loss 100%
 # a SYN that gets no answer while the path is down: the outage lasts until
 # 1.6 s after it is in SYN-SENT (the first SYN retransmission is at 1 s)
 ip netns exec "$NS_a" timeout 20 bash -c 'exec 3<>/dev/tcp/10.0.0.2/5201' 2>/dev/null &
 nt_defer "kill $! 2>/dev/null"
 nt_wait_for 20 bash -c "ip netns exec $NS_a ss -Htn state syn-sent | grep -q ':5201'"
 sleep 1.6
-tc -n "$NS_a" qdisc change dev va root netem delay 5ms loss 5%
-sleep 3
+kill $sender
 tc -n "$NS_a" qdisc del dev va root
-wait $sender
 trace_stop "$tmp/out"
 nt_eq "trace retrans exits 0 on SIGINT" 0 $?
 
