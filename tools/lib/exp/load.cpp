@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <arpa/inet.h>
 #include <cerrno>
+#include <cmath>
 #include <csignal>
 #include <netinet/in.h>
 #include <sys/mman.h>
@@ -184,7 +185,7 @@ uint64_t UdpSink::received() const
 double percentile(std::vector<double> v, double p)
 {
 	if (v.empty())
-		return 0;
+		return NAN; // printed as "-", null in JSON
 	std::sort(v.begin(), v.end());
 	size_t i = std::min(v.size() - 1, static_cast<size_t>(p / 100.0 * (v.size() - 1) + 0.5));
 	return v[i];
@@ -220,8 +221,9 @@ PingResult ping(const std::string &netns, const std::string &dst, unsigned count
 		out.rtt_us.push_back(std::stod(line.substr(pos + 5)) * 1000.0);
 	}
 	out.received = out.rtt_us.size();
-	if (out.received == 0)
-		throw Error("ping " + dst + " from " + netns + ": no reply: " + r.output);
+	if (r.status != 0 && r.status != 1) // 1: some or all unanswered
+		throw Error("ping " + dst + " from " + netns + ": exit " +
+			    std::to_string(r.status) + ": " + r.output);
 	return out;
 }
 

@@ -61,7 +61,8 @@ private:
 	std::unique_ptr<Child> child_;
 };
 
-// Round-trip times of `count` pings, `interval` s apart, from NETNS.
+// Round-trip times of `count` pings, `interval` s apart, from NETNS (none
+// answered: empty, median NaN). Throws Error if ping cannot run.
 struct PingResult {
 	std::vector<double> rtt_us;
 	unsigned sent = 0, received = 0;

@@ -3,6 +3,7 @@
 #include "process.hpp"
 #include "sysfs.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -215,9 +216,17 @@ bool render_plot(const Experiment &e, const nlohmann::json &result, const std::s
 			dat << "\n\n";
 		first = false;
 		dat << "# variant " << (v.empty() ? "-" : v) << '\n';
-		for (const auto &r : result["rows"]) {
-			if (r["variant"] != v)
-				continue;
+		// In order of the plot's x (a measured x need not rise with the
+		// sweep), so that lines do not zigzag.
+		std::vector<nlohmann::json> rows;
+		for (const auto &r : result["rows"])
+			if (r["variant"] == v)
+				rows.push_back(r);
+		const std::string xk = p.x_key.empty() ? "x" : p.x_key;
+		std::stable_sort(rows.begin(), rows.end(), [&](const auto &a, const auto &b) {
+			return a.value(xk, 0.0) < b.value(xk, 0.0);
+		});
+		for (const auto &r : rows) {
 			auto num = [&](const std::string &k) {
 				return r.contains(k) && r[k].is_number()
 					       ? fmt::format("{}", r[k].get<double>())
@@ -392,7 +401,8 @@ int write_report(const std::string &out_dir, const std::string &doc_path,
 	      "report` from the last results of `nettune exp run` (here: `make exp`,\n"
 	      "quick runs); see man/nettune-exp.8.rst. The absolute rates are those\n"
 	      "of an emulated machine shared with other work: only the shapes and ratios\n"
-	      "within one run mean anything.\n\n";
+	      "within one run mean anything, and a quick run on a loaded host is noisy:\n"
+	      "read each verdict with the numbers it gives.\n\n";
 	md += "| experiment | claim | verdict | run |\n|---|---|---|---|\n";
 	int found = 0;
 	std::string body;
