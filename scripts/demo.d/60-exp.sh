@@ -16,8 +16,10 @@ fi
 run "$NETTUNE" exp list
 echo
 echo "\$ $NETTUNE exp run napi-irqs --quick"
-out=$("$NETTUNE" exp run napi-irqs --quick | tee /dev/stderr)
-plot=$(sed -n 's/^plot: //p' <<<"$out")
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+TERM=dumb "$NETTUNE" exp run napi-irqs --quick | tee "$log"
+plot=$(sed -n 's/^plot: //p' "$log")
 echo
 echo "The plot: ${plot:-none (gnuplot failed)} (PNG beside it)"
 if [ -n "${NTVM_OUT:-}" ]; then
