@@ -18,7 +18,7 @@ PREFIX ?= /usr/local
 
 export KVER KDIR
 
-.PHONY: all modules bpf tools kselftest-progs check demo vm lint install deps clean unit selftests
+.PHONY: all modules bpf tools kselftest-progs check demo vm lint install deps clean unit selftests exp
 
 all: modules bpf tools kselftest-progs
 
@@ -66,6 +66,15 @@ check:
 
 demo: deps all
 	$(TOP)/scripts/vm-run --modules all --timeout 900 -- $(TOP)/scripts/demo
+
+# The experiments (nettune exp), quick, in one VM boot; results in build/exp
+# on the host, then `build/tools/nettune exp report` writes
+# Documentation/experiments.md from them.
+exp: all
+	mkdir -p $(BUILD)/exp-vm
+	$(TOP)/scripts/vm-run --modules all --timeout 1800 --out $(BUILD)/exp-vm -- \
+		env TERM=dumb $(BUILD)/tools/nettune exp run all --quick; \
+		rc=$$?; mkdir -p $(BUILD)/exp; cp -r $(BUILD)/exp-vm/exp/. $(BUILD)/exp/; exit $$rc
 
 vm: all
 	$(TOP)/scripts/vm-run --interactive --modules all
