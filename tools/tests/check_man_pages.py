@@ -36,25 +36,28 @@ def run_help(binary, words):
 
 def parse_help(text):
     """{'options': [...], 'positionals': [...], 'subcommands': [...]}:
-    each entry (name, description), continuation lines joined."""
+    each entry (name, description), continuation lines joined. Sections
+    may be indented (CLI11 option groups: '[Option Group: x]' then
+    '  Options:'); entries sit two spaces deeper than their header."""
     parsed = {"options": [], "positionals": [], "subcommands": []}
-    section = None
+    section, indent = None, 2
     for line in text.splitlines():
-        header = re.match(r"^(Options|Positionals|Subcommands):\s*$", line)
+        header = re.match(r"^( *)(Options|Positionals|Subcommands):\s*$", line)
         if header:
-            section = header.group(1).lower()
+            section, indent = header.group(2).lower(), len(header.group(1)) + 2
             continue
         if section is None or not line.strip():
             continue
-        if not line.startswith(" "):  # a line at column 0 ends the section
+        depth = len(line) - len(line.lstrip(" "))
+        if depth < indent:  # a line left of the entries ends the section
             section = None
             continue
-        entry = re.match(r"^  (\S.*?)(?:\s{2,}(.*))?$", line)
-        if line.startswith("   ") or not entry:  # continuation of a description
+        if depth > indent:  # continuation of a description
             if parsed[section]:
                 name, desc = parsed[section][-1]
                 parsed[section][-1] = (name, (desc + " " + line.strip()).strip())
             continue
+        entry = re.match(r"^(\S.*?)(?:\s{2,}(.*))?$", line.strip())
         parsed[section].append((entry.group(1), entry.group(2) or ""))
     return parsed
 
