@@ -84,8 +84,8 @@ deb:
 # Installs the packages in the VM, loads the modules DKMS built there,
 # purges them (selftests/pkg; minutes of VM time, hence not in make check).
 check-deb: deb
-	$(TOP)/scripts/vm-run --modules none --timeout 1800 -- \
-		env NT_TEST_TIMEOUT=1500 $(TOP)/selftests/run pkg
+	$(TOP)/scripts/vm-run --modules none --timeout 3600 -- \
+		env NT_TEST_TIMEOUT=3300 $(TOP)/selftests/run pkg
 
 check:
 	$(TOP)/scripts/check

@@ -48,10 +48,12 @@ nt_eq "nothing of nettune installed before" "" "$before"
 # man-db's trigger rebuilds its whole index: minutes under emulation, and
 # nothing here reads it (this is the VM's overlay, gone at shutdown).
 rm -f /var/lib/man-db/auto-update
+export DEBIAN_FRONTEND=noninteractive
 
+# dpkg's output as it comes (DKMS compiles for minutes under emulation).
 start=$SECONDS
-nt_check "dpkg -i nettune-dkms and nettune (DKMS builds for $kver)" \
-	dpkg -i "$dkms_deb" "$cli_deb"
+dpkg -i "$dkms_deb" "$cli_deb" 2>&1 | sed -u 's/^/# dpkg: /'
+nt_eq "dpkg -i nettune-dkms and nettune (DKMS builds for $kver) exits 0" 0 "${PIPESTATUS[0]}"
 nt_log "install took $((SECONDS - start)) s"
 nt_check "dkms status: nettune/$ver installed for $kver" \
 	bash -c "dkms status nettune/$ver -k $kver | grep -q ': installed'"
