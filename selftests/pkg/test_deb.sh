@@ -18,7 +18,7 @@ dkms_deb=$(ls "$debs"/nettune-dkms_"$ver"_all.deb 2>/dev/null | head -n 1)
 
 [ -n "$cli_deb" ] && [ -n "$dkms_deb" ] ||
 	nt_skip_all "no nettune_${ver}_*.deb and nettune-dkms_${ver}_all.deb in $debs: run make deb (or make check-deb)"
-nt_require_cmds dpkg dkms modprobe modinfo
+nt_require_cmds dpkg dkms modprobe modinfo jq
 [ -e "/lib/modules/$kver/build/include" ] || nt_skip_all "no headers for the running kernel $kver"
 for m in "${modules[@]}"; do
 	[ -e "/sys/module/$m" ] && nt_skip_all "$m is loaded already (run with scripts/vm-run --modules none)"
@@ -72,8 +72,9 @@ for m in "${modules[@]}"; do
 	nt_check "modprobe $m loads the DKMS build (updates/dkms), version $ver" loaded_from_dkms "$m"
 done
 
-nt_check "/usr/bin/nettune version names the three modules as loaded" \
-	bash -c "/usr/bin/nettune version | tee /dev/stderr | grep -c ' loaded ' | grep -qx 3"
+nt_eq "/usr/bin/nettune version: itself and the three modules at $ver, loaded" \
+	"$ver 3" "$(/usr/bin/nettune --json version |
+		jq -r --arg v "$ver" '"\(.version) \([.modules[] | select(.loaded and .version == $v)] | length)"')"
 nt_check "man pages and completion installed" \
 	bash -c "ls /usr/share/man/man8/nettune.8.gz /usr/share/man/man8/nettune-vnic.8.gz \
 		/usr/share/bash-completion/completions/nettune"
