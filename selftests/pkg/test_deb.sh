@@ -41,7 +41,7 @@ purge() {
 }
 nt_defer purge
 
-nt_plan 13
+nt_plan 12
 before=$(leftovers)
 nt_eq "nothing of nettune installed before" "" "$before"
 
