@@ -1,9 +1,11 @@
-# nettune top-level build. See README.md and ../shared/DESIGN.md.
+# nettune top-level build. See README.md.
 #
 #   make            modules + bpf + tools
 #   make check      deps, build, unit tests, VM selftests, lint -> "N passed, N failed"
 #   make demo       deps, build, boot the VM and run the showcase
 #   make vm         interactive shell in the VM with the modules loaded
+#   make deb        build/deb/nettune_<ver>_amd64.deb and nettune-dkms_<ver>_all.deb
+#   make check-deb  make deb, then install/load/purge them in the VM (selftests/pkg)
 
 SHELL := /bin/bash
 TOP   := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
@@ -18,9 +20,10 @@ PREFIX ?= /usr/local
 
 export KVER KDIR
 
-.PHONY: all modules bpf tools kselftest-progs check demo vm lint install deps clean unit selftests exp
+.PHONY: all modules bpf tools man kselftest-progs check demo vm lint install deps clean unit selftests \
+	deb check-deb exp
 
-all: modules bpf tools kselftest-progs
+all: modules bpf tools man kselftest-progs
 
 deps:
 	$(TOP)/scripts/install-deps
@@ -33,8 +36,20 @@ bpf:
 
 tools: bpf
 	cmake -S $(TOP)/tools -B $(BUILD)/tools -G Ninja \
-		-DCMAKE_BUILD_TYPE=$(CMAKE_BUILD_TYPE) -DNETTUNE_BPF_DIR=$(TOP)/bpf/build
-	cmake --build $(BUILD)/tools
+		-DCMAKE_BUILD_TYPE=$(CMAKE_BUILD_TYPE) -DNETTUNE_BPF_DIR=$(TOP)/bpf/build \
+		$(TOOLS_CMAKE_FLAGS)
+	cmake --build $(BUILD)/tools $(if $(TOOLS_TARGET),--target $(TOOLS_TARGET))
+
+# Man pages: every man/*.8.rst (one per command group, nettune.8 for the
+# tool) -> build/man/*.8 with rst2man (python3-docutils).
+MAN_SOURCES := $(wildcard $(TOP)/man/*.8.rst)
+MAN_PAGES   := $(patsubst $(TOP)/man/%.rst,$(BUILD)/man/%,$(MAN_SOURCES))
+
+man: $(MAN_PAGES)
+
+$(BUILD)/man/%.8: $(TOP)/man/%.8.rst
+	@mkdir -p $(@D)
+	rst2man --halt=warning --no-generator --no-datestamp $< $@.tmp && mv $@.tmp $@
 
 # Programs of the kernel's own selftests that ours run against our modules
 # (net/toeplitz.c checks ntvnic's RSS hash), built from Debian's
@@ -61,6 +76,17 @@ unit: tools
 selftests: all
 	$(TOP)/scripts/vm-run --modules all -- $(TOP)/selftests/run
 
+# Debian packages, built by dpkg-buildpackage in a copy of the tree
+# (scripts/make-deb): build/deb/*.deb, checked by lintian.
+deb:
+	$(TOP)/scripts/make-deb
+
+# Installs the packages in the VM, loads the modules DKMS built there,
+# purges them (selftests/pkg; minutes of VM time, hence not in make check).
+check-deb: deb
+	$(TOP)/scripts/vm-run --modules none --timeout 3600 -- \
+		env NT_TEST_TIMEOUT=3300 $(TOP)/selftests/run pkg
+
 check:
 	$(TOP)/scripts/check
 
@@ -86,6 +112,10 @@ install: all
 	$(MAKE) -C $(KDIR) M=$(TOP)/kmod INSTALL_MOD_DIR=extra modules_install
 	depmod -a $(KVER)
 	install -D -m 0755 $(BUILD)/tools/nettune $(DESTDIR)$(PREFIX)/bin/nettune
+	install -d $(DESTDIR)$(PREFIX)/share/man/man8
+	install -m 0644 $(MAN_PAGES) $(DESTDIR)$(PREFIX)/share/man/man8/
+	install -D -m 0644 $(TOP)/completion/nettune \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/nettune
 	$(TOP)/scripts/install-dkms $(DESTDIR)
 
 clean:

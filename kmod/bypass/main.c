@@ -274,7 +274,7 @@ module_init(ntb_init);
 module_exit(ntb_exit);
 
 MODULE_LICENSE("GPL");
-MODULE_VERSION("0.1.0");
+MODULE_VERSION(NETTUNE_VERSION);
 MODULE_DESCRIPTION("nettune: take chosen flows out of connection tracking");
 MODULE_AUTHOR("nettune");
 MODULE_ALIAS_GENL_FAMILY(NTBYPASS_GENL_NAME);

@@ -37,7 +37,7 @@
 #include "compat.h"
 
 #define NTVNIC_DRV_NAME		"ntvnic"
-#define NTVNIC_DRV_VERSION	"0.1.0"
+#define NTVNIC_DRV_VERSION	NETTUNE_VERSION	/* from VERSION, set by kmod/Kbuild */
 #define NTVNIC_LINK_SPEED	10000	/* Mb/s reported to ethtool */
 
 struct ntvnic_priv;
