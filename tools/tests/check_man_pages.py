@@ -97,9 +97,11 @@ def walk(binary, words):
     parsed = parse_help(run_help(binary, words))
     subcommands, options, kws = [], long_options(parsed["options"]), []
     kws += keywords([d for _, d in parsed["subcommands"] + parsed["positionals"] + parsed["options"]])
-    for name, _ in parsed["subcommands"]:
-        subcommands.append(name)
-        sub_cmds, sub_opts, sub_kws = walk(binary, words + [name])
+    for entry, _ in parsed["subcommands"]:
+        # 'show, list': a subcommand and its aliases, each to be documented
+        names = [n.strip() for n in entry.split(",")]
+        subcommands += names
+        sub_cmds, sub_opts, sub_kws = walk(binary, words + [names[0]])
         subcommands += sub_cmds
         options += sub_opts
         kws += sub_kws
