@@ -10,30 +10,9 @@
 
 namespace nettune::exp {
 
-std::vector<SoftnetCpu> parse_softnet_stat(const std::string &text)
-{
-	std::vector<SoftnetCpu> cpus;
-	for (const auto &line : split(text, '\n')) {
-		auto cols = split_whitespace(line);
-		if (cols.size() < 3)
-			continue;
-		auto col = [&](size_t i) {
-			return i < cols.size() ? std::stoull(cols[i], nullptr, 16) : 0ull;
-		};
-		SoftnetCpu c;
-		c.processed = col(0);
-		c.dropped = col(1);
-		c.time_squeeze = col(2);
-		c.received_rps = col(9);
-		c.flow_limit = col(10);
-		cpus.push_back(c);
-	}
-	return cpus;
-}
-
 std::vector<SoftnetCpu> read_softnet_stat()
 {
-	return parse_softnet_stat(read_file("/proc/net/softnet_stat"));
+	return observe::parse_softnet(read_file("/proc/net/softnet_stat"));
 }
 
 SoftnetCpu softnet_total(const std::vector<SoftnetCpu> &cpus)
@@ -49,46 +28,17 @@ SoftnetCpu softnet_total(const std::vector<SoftnetCpu> &cpus)
 	return t;
 }
 
-std::map<std::string, uint64_t> parse_snmp(const std::string &text)
-{
-	std::map<std::string, uint64_t> out;
-	auto lines = split(text, '\n');
-	for (size_t i = 0; i + 1 < lines.size(); i++) {
-		auto names = split_whitespace(lines[i]);
-		auto values = split_whitespace(lines[i + 1]);
-		if (names.empty() || values.empty() || names[0] != values[0] ||
-		    names.size() != values.size())
-			continue;
-		std::string proto = names[0];
-		if (!proto.empty() && proto.back() == ':')
-			proto.pop_back();
-		bool header = false;
-		for (size_t k = 1; k < names.size(); k++)
-			if (!names[k].empty() && !(isdigit(names[k][0]) || names[k][0] == '-'))
-				header = true;
-		if (!header)
-			continue;
-		for (size_t k = 1; k < names.size(); k++) {
-			if (values[k].empty() || values[k][0] == '-')
-				continue; // Tcp.MaxConn -1: not a counter
-			try {
-				out[proto + "." + names[k]] = std::stoull(values[k]);
-			} catch (const std::exception &) {
-			}
-		}
-		i++;
-	}
-	return out;
-}
-
 std::map<std::string, uint64_t> read_snmp(const std::string &netns)
 {
 	std::unique_ptr<NetnsScope> in;
 	if (!netns.empty())
 		in = std::make_unique<NetnsScope>(netns);
-	auto out = parse_snmp(read_file("/proc/thread-self/net/snmp"));
-	auto ext = parse_snmp(read_file("/proc/thread-self/net/netstat"));
-	out.insert(ext.begin(), ext.end());
+	auto mib = observe::parse_snmp_pairs(read_file("/proc/thread-self/net/snmp"));
+	mib.merge(observe::parse_snmp_pairs(read_file("/proc/thread-self/net/netstat")));
+	std::map<std::string, uint64_t> out;
+	for (const auto &[name, value] : mib)
+		if (value >= 0)
+			out[name] = static_cast<uint64_t>(value);
 	return out;
 }
 

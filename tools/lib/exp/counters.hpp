@@ -1,8 +1,10 @@
 // The kernel counters experiments read before and after each point:
 // /proc/net/softnet_stat, /proc/net/snmp and /proc/net/netstat (per
-// namespace), /proc/interrupts and ntvnic's ethtool -S. Kept in this one
-// place so they can give way to the observe parsers (nettune stat) later.
+// namespace), /proc/interrupts and ntvnic's ethtool -S, read with the
+// parsers of nettune stat (observe_proc.hpp).
 #pragma once
+#include "observe_proc.hpp"
+
 #include <cstdint>
 #include <map>
 #include <string>
@@ -10,18 +12,13 @@
 
 namespace nettune::exp {
 
-// One CPU's line of /proc/net/softnet_stat (hex columns).
-struct SoftnetCpu {
-	uint64_t processed = 0, dropped = 0, time_squeeze = 0, received_rps = 0, flow_limit = 0;
-};
-std::vector<SoftnetCpu> parse_softnet_stat(const std::string &text);
+using observe::SoftnetCpu;
 std::vector<SoftnetCpu> read_softnet_stat();
 SoftnetCpu softnet_total(const std::vector<SoftnetCpu> &cpus);
 
-// /proc/net/snmp or /proc/net/netstat: header/value line pairs, as
-// "Udp.InDatagrams" -> n, "TcpExt.TCPHPHits" -> n.
-std::map<std::string, uint64_t> parse_snmp(const std::string &text);
-// Both files as the namespace NETNS sees them ("" = the current one).
+// /proc/net/snmp and /proc/net/netstat as the namespace NETNS sees them
+// ("" = the current one), with nstat's names ("UdpInDatagrams"); gauges
+// that can be negative (TcpMaxConn -1) are left out.
 std::map<std::string, uint64_t> read_snmp(const std::string &netns);
 
 // Interrupts of one IRQ on each CPU (/proc/interrupts).

@@ -72,9 +72,9 @@ FloodSample measure_flood(Run &run, FloodRig &rig, uint64_t ratep, double warmup
 	};
 	f.sent_pps = (b.sent - a.sent) / t;
 	f.app_pps = (b.app - a.app) / t;
-	f.udp_in_pps = delta(a.snmp, b.snmp, "Udp.InDatagrams") / t;
-	f.noports_pps = delta(a.snmp, b.snmp, "Udp.NoPorts") / t;
-	f.sock_drop_pps = delta(a.snmp, b.snmp, "Udp.RcvbufErrors") / t;
+	f.udp_in_pps = delta(a.snmp, b.snmp, "UdpInDatagrams") / t;
+	f.noports_pps = delta(a.snmp, b.snmp, "UdpNoPorts") / t;
+	f.sock_drop_pps = delta(a.snmp, b.snmp, "UdpRcvbufErrors") / t;
 	const double rx = nic("packets");
 	f.rx_pps = rx / t;
 	f.ring_full_pps = nic("ring_full") / t;
