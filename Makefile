@@ -5,6 +5,7 @@
 #   make demo       deps, build, boot the VM and run the showcase
 #   make vm         interactive shell in the VM with the modules loaded
 #   make deb        build/deb/nettune_<ver>_amd64.deb and nettune-dkms_<ver>_all.deb
+#   make check-full make check plus the full-tier selftests (stress, xdp-tools, slow)
 #   make check-deb  make deb, then install/load/purge them in the VM (selftests/pkg)
 
 SHELL := /bin/bash
@@ -21,7 +22,7 @@ PREFIX ?= /usr/local
 export KVER KDIR
 
 .PHONY: all modules bpf tools man kselftest-progs check demo vm lint install deps clean unit selftests \
-	deb check-deb exp
+	deb check-deb exp check-full
 
 all: modules bpf tools man kselftest-progs
 
@@ -89,6 +90,10 @@ check-deb: deb
 
 check:
 	$(TOP)/scripts/check
+
+# make check with the selftests marked '# nt-tier: full' too (selftests/run).
+check-full:
+	NT_TIER=full $(TOP)/scripts/check
 
 demo: deps all
 	$(TOP)/scripts/vm-run --modules all --timeout 900 -- $(TOP)/scripts/demo

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# nt-tier: full
 # netem loss on the data path, then on the ACK path, under a TCP bulk
 # transfer a -> b: diagnose (run at the sender) names retrans_storm first
 # both times and tells them apart: with data lost the retransmits were

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# nt-tier: full
 # The kernel's own RSS selftest (tools/testing/selftests/net/toeplitz.c,
 # built by `make` from Debian's linux-source-6.1 tarball) agrees with ntvnic: for UDP/IPv4 and
 # TCP/IPv4 flows into a 4-queue port, the skb hash it reads with

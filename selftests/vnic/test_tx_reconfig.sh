@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# nt-tier: full
 # The transmit path under reconfiguration: a pktgen flood (which calls
 # ndo_start_xmit directly and backs off on a stopped queue) and an iperf3
 # stream run while va's TX ring flips between 8 and 256 entries, its queue

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# nt-tier: full
 # xdp-tools' xdp-bench (Debian xdp-tools) runs natively on ntvnic: drop,
 # pass and tx, short runs under a ping flood, each in driver mode ("xdp",
 # not xdpgeneric, while it runs) and each moving its own per-queue
