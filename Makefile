@@ -11,18 +11,23 @@
 SHELL := /bin/bash
 TOP   := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 
-# The kernel we build for: the newest /boot/vmlinuz-<ver> that has headers
-# (the build machine's own running kernel has none). KDIR= overrides it.
-KVER  ?= $(shell $(TOP)/scripts/kernel-version)
-KDIR  ?= /lib/modules/$(KVER)/build
+# The kernel we build for and the VM boots: by default Debian 12's 6.1
+# (scripts/kernel-version; the build machine's own running kernel has no
+# headers). KVER=6.12, KVER=rt or a full version picks another one that
+# scripts/install-kernels put in place; KDIR= overrides the headers.
+override KVER := $(shell $(TOP)/scripts/kernel-version $(KVER))
+KDIR  ?= $(patsubst KDIR=%,%,$(filter KDIR=%,$(shell $(TOP)/scripts/kernel-version --paths $(KVER))))
 BUILD ?= $(TOP)/build
+# The modules are built per kernel in a tree of links to kmod/
+# (scripts/kmod-tree), so that builds for two kernels never share objects.
+KMOD_BUILD := $(BUILD)/kmod/$(KVER)
 CMAKE_BUILD_TYPE ?= RelWithDebInfo
 PREFIX ?= /usr/local
 
-export KVER KDIR
+export KVER KDIR KMOD_BUILD
 
 .PHONY: all modules bpf tools man kselftest-progs check demo vm lint install deps clean unit selftests \
-	deb check-deb exp check-full
+	deb check-deb exp check-full check-kernels kernels fuzz soak
 
 all: modules bpf tools man kselftest-progs
 
@@ -30,10 +35,14 @@ deps:
 	$(TOP)/scripts/install-deps
 
 modules:
-	$(MAKE) -C $(KDIR) M=$(TOP)/kmod modules
+	@[ -n "$(KVER)" ] || { echo "no kernel to build for (KVER): make deps, scripts/install-kernels"; exit 1; }
+	$(TOP)/scripts/kmod-tree $(KVER) $(BUILD) >/dev/null
+	$(MAKE) -C $(KDIR) M=$(KMOD_BUILD) modules
 
+# The BPF programs are CO-RE (one vmlinux.h, relocated by libbpf at load
+# time): the same objects load on every target kernel.
 bpf:
-	$(MAKE) -C $(TOP)/bpf KDIR=$(KDIR)
+	$(MAKE) -C $(TOP)/bpf KVER=$(KVER) KDIR=$(KDIR)
 
 tools: bpf
 	cmake -S $(TOP)/tools -B $(BUILD)/tools -G Ninja \
@@ -91,6 +100,16 @@ check-deb: deb
 check:
 	$(TOP)/scripts/check
 
+# The other kernels (6.12 from bookworm-backports, 6.1 PREEMPT_RT), unpacked
+# under /opt/nettune-kernels without touching /boot (scripts/install-kernels).
+kernels:
+	$(TOP)/scripts/install-kernels
+
+# make check on each of the three kernels in turn, then a summary line per
+# kernel (Documentation/reliability.rst).
+check-kernels:
+	$(TOP)/scripts/check-kernels
+
 # make check with the selftests marked '# nt-tier: full' too (selftests/run).
 check-full:
 	NT_TIER=full $(TOP)/scripts/check
@@ -114,7 +133,7 @@ lint:
 	$(TOP)/scripts/lint
 
 install: all
-	$(MAKE) -C $(KDIR) M=$(TOP)/kmod INSTALL_MOD_DIR=extra modules_install
+	$(MAKE) -C $(KDIR) M=$(KMOD_BUILD) INSTALL_MOD_DIR=extra modules_install
 	depmod -a $(KVER)
 	install -D -m 0755 $(BUILD)/tools/nettune $(DESTDIR)$(PREFIX)/bin/nettune
 	install -d $(DESTDIR)$(PREFIX)/share/man/man8
@@ -124,6 +143,6 @@ install: all
 	$(TOP)/scripts/install-dkms $(DESTDIR)
 
 clean:
-	-$(MAKE) -C $(KDIR) M=$(TOP)/kmod clean
+	-$(MAKE) -C $(KDIR) M=$(TOP)/kmod clean   # objects of builds before build/kmod/
 	-$(MAKE) -C $(TOP)/bpf clean
 	rm -rf $(BUILD)
