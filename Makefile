@@ -7,6 +7,10 @@
 #   make deb        build/deb/nettune_<ver>_amd64.deb and nettune-dkms_<ver>_all.deb
 #   make check-full make check plus the full-tier selftests (stress, xdp-tools, slow)
 #   make check-deb  make deb, then install/load/purge them in the VM (selftests/pkg)
+#   make check KVER=6.12|rt   make check on another kernel (make kernels installs them)
+#   make check-kernels  make check on 6.1, 6.12 and 6.1 PREEMPT_RT
+#   make fuzz       the netlink fuzzer, 10000 messages per family (NT_FUZZ_COUNT, NT_FUZZ_SEED)
+#   make soak       load/unload cycles and 10 min of traffic with reconfiguration
 
 SHELL := /bin/bash
 TOP   := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
@@ -116,6 +120,21 @@ check-full:
 
 demo: deps all
 	$(TOP)/scripts/vm-run --modules all --timeout 900 -- $(TOP)/scripts/demo
+
+# The netlink fuzzer (selftests/fuzz): NT_FUZZ_COUNT messages per family
+# (make check runs its selftest with fewer), NT_FUZZ_SEED; the counts land
+# in build/fuzz/nlfuzz/*.json (Documentation/reliability.rst).
+NT_FUZZ_COUNT ?= 10000
+NT_FUZZ_SEED ?= 1
+fuzz: all
+	$(TOP)/scripts/vm-run --modules all --timeout 7200 --out $(BUILD)/fuzz -- \
+		env NT_FUZZ_COUNT=$(NT_FUZZ_COUNT) NT_FUZZ_SEED=$(NT_FUZZ_SEED) NT_TEST_TIMEOUT=7000 \
+		$(TOP)/selftests/run fuzz
+
+# Load/unload cycles under traffic and a run of traffic with reconfiguration
+# (scripts/soak; NT_SOAK_CYCLES, NT_SOAK_MINUTES).
+soak: all
+	$(TOP)/scripts/soak
 
 # The experiments (nettune exp), quick, in one VM boot; results in build/exp
 # on the host, then `build/tools/nettune exp report` writes
