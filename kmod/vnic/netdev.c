@@ -524,7 +524,7 @@ static int ntvnic_register_pair(struct net_device *dev, struct net_device *peer,
 	}
 	err = register_netdevice(dev);
 	if (err) {
-		NL_SET_ERR_MSG(extack, "ntvnic: cannot register the device (invalid or taken name?)");
+		NL_SET_ERR_MSG(extack, "ntvnic: cannot register the device (bad or taken name?)");
 		ntvnic_free(dev);
 		unregister_netdevice(peer);
 		return err;
