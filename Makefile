@@ -7,22 +7,31 @@
 #   make deb        build/deb/nettune_<ver>_amd64.deb and nettune-dkms_<ver>_all.deb
 #   make check-full make check plus the full-tier selftests (stress, xdp-tools, slow)
 #   make check-deb  make deb, then install/load/purge them in the VM (selftests/pkg)
+#   make check KVER=6.12|rt   make check on another kernel (make kernels installs them)
+#   make check-kernels  make check on 6.1, 6.12 and 6.1 PREEMPT_RT
+#   make fuzz       the netlink fuzzer, 10000 messages per family (NT_FUZZ_COUNT, NT_FUZZ_SEED)
+#   make soak       load/unload cycles and 10 min of traffic with reconfiguration
 
 SHELL := /bin/bash
 TOP   := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 
-# The kernel we build for: the newest /boot/vmlinuz-<ver> that has headers
-# (the build machine's own running kernel has none). KDIR= overrides it.
-KVER  ?= $(shell $(TOP)/scripts/kernel-version)
-KDIR  ?= /lib/modules/$(KVER)/build
+# The kernel we build for and the VM boots: by default Debian 12's 6.1
+# (scripts/kernel-version; the build machine's own running kernel has no
+# headers). KVER=6.12, KVER=rt or a full version picks another one that
+# scripts/install-kernels put in place; KDIR= overrides the headers.
+override KVER := $(shell $(TOP)/scripts/kernel-version $(KVER))
+KDIR  ?= $(patsubst KDIR=%,%,$(filter KDIR=%,$(shell $(TOP)/scripts/kernel-version --paths $(KVER))))
 BUILD ?= $(TOP)/build
+# The modules are built per kernel in a tree of links to kmod/
+# (scripts/kmod-tree), so that builds for two kernels never share objects.
+KMOD_BUILD := $(BUILD)/kmod/$(KVER)
 CMAKE_BUILD_TYPE ?= RelWithDebInfo
 PREFIX ?= /usr/local
 
-export KVER KDIR
+export KVER KDIR KMOD_BUILD
 
 .PHONY: all modules bpf tools man kselftest-progs check demo vm lint install deps clean unit selftests \
-	deb check-deb exp check-full
+	deb check-deb exp check-full check-kernels kernels fuzz soak
 
 all: modules bpf tools man kselftest-progs
 
@@ -30,10 +39,14 @@ deps:
 	$(TOP)/scripts/install-deps
 
 modules:
-	$(MAKE) -C $(KDIR) M=$(TOP)/kmod modules
+	@[ -n "$(KVER)" ] || { echo "no kernel to build for (KVER): make deps, scripts/install-kernels"; exit 1; }
+	$(TOP)/scripts/kmod-tree $(KVER) $(BUILD) >/dev/null
+	$(MAKE) -C $(KDIR) M=$(KMOD_BUILD) modules
 
+# The BPF programs are CO-RE (one vmlinux.h, relocated by libbpf at load
+# time): the same objects load on every target kernel.
 bpf:
-	$(MAKE) -C $(TOP)/bpf KDIR=$(KDIR)
+	$(MAKE) -C $(TOP)/bpf KVER=$(KVER) KDIR=$(KDIR)
 
 tools: bpf
 	cmake -S $(TOP)/tools -B $(BUILD)/tools -G Ninja \
@@ -91,12 +104,37 @@ check-deb: deb
 check:
 	$(TOP)/scripts/check
 
+# The other kernels (6.12 from bookworm-backports, 6.1 PREEMPT_RT), unpacked
+# under /opt/nettune-kernels without touching /boot (scripts/install-kernels).
+kernels:
+	$(TOP)/scripts/install-kernels
+
+# make check on each of the three kernels in turn, then a summary line per
+# kernel (Documentation/reliability.rst).
+check-kernels:
+	$(TOP)/scripts/check-kernels
+
 # make check with the selftests marked '# nt-tier: full' too (selftests/run).
 check-full:
 	NT_TIER=full $(TOP)/scripts/check
 
 demo: deps all
 	$(TOP)/scripts/vm-run --modules all --timeout 900 -- $(TOP)/scripts/demo
+
+# The netlink fuzzer (selftests/fuzz): NT_FUZZ_COUNT messages per family
+# (make check runs its selftest with fewer), NT_FUZZ_SEED; the counts land
+# in build/fuzz/nlfuzz/*.json (Documentation/reliability.rst).
+NT_FUZZ_COUNT ?= 10000
+NT_FUZZ_SEED ?= 1
+fuzz: all
+	$(TOP)/scripts/vm-run --modules all --timeout 7200 --out $(BUILD)/fuzz -- \
+		env NT_FUZZ_COUNT=$(NT_FUZZ_COUNT) NT_FUZZ_SEED=$(NT_FUZZ_SEED) NT_TEST_TIMEOUT=7000 \
+		$(TOP)/selftests/run fuzz
+
+# Load/unload cycles under traffic and a run of traffic with reconfiguration
+# (scripts/soak; NT_SOAK_CYCLES, NT_SOAK_MINUTES).
+soak: all
+	$(TOP)/scripts/soak
 
 # The experiments (nettune exp), quick, in one VM boot; results in build/exp
 # on the host, then `build/tools/nettune exp report` writes
@@ -114,7 +152,7 @@ lint:
 	$(TOP)/scripts/lint
 
 install: all
-	$(MAKE) -C $(KDIR) M=$(TOP)/kmod INSTALL_MOD_DIR=extra modules_install
+	$(MAKE) -C $(KDIR) M=$(KMOD_BUILD) INSTALL_MOD_DIR=extra modules_install
 	depmod -a $(KVER)
 	install -D -m 0755 $(BUILD)/tools/nettune $(DESTDIR)$(PREFIX)/bin/nettune
 	install -d $(DESTDIR)$(PREFIX)/share/man/man8
@@ -124,6 +162,6 @@ install: all
 	$(TOP)/scripts/install-dkms $(DESTDIR)
 
 clean:
-	-$(MAKE) -C $(KDIR) M=$(TOP)/kmod clean
+	-$(MAKE) -C $(KDIR) M=$(TOP)/kmod clean   # objects of builds before build/kmod/
 	-$(MAKE) -C $(TOP)/bpf clean
 	rm -rf $(BUILD)

@@ -8,6 +8,7 @@
 #define NTVNIC_COMPAT_H
 
 #include <linux/netdevice.h>
+#include <linux/ethtool.h>
 
 /*
  * NTVNIC_HAVE_* come from Kbuild, which looks for the header in the target
@@ -49,5 +50,39 @@ static inline void ntvnic_compat_xdp_mtu_msg(struct netlink_ext_ack *extack,
 		       "ntvnic: MTU too large for XDP: a frame must fit one page with 256 bytes of headroom");
 #endif
 }
+
+/*
+ * 6.8 passes the RSS table, key and hash function to .get_rxfh/.set_rxfh
+ * in struct ethtool_rxfh_param (with an RSS context number and an extack);
+ * before, as three arguments. ethtool.c implements the three-argument
+ * form; these adapt it. ntvnic has one RSS context, so the core refuses
+ * context requests before they get here (no create_rxfh_context, no
+ * cap_rss_ctx_supported); the test below is a second line.
+ */
+int ntvnic_get_rxfh(struct net_device *dev, u32 *indir, u8 *key, u8 *hfunc);
+int ntvnic_set_rxfh(struct net_device *dev, const u32 *indir, const u8 *key,
+		    const u8 hfunc);
+
+#ifdef NTVNIC_HAVE_RXFH_PARAM
+static inline int ntvnic_compat_get_rxfh(struct net_device *dev,
+					 struct ethtool_rxfh_param *rxfh)
+{
+	return ntvnic_get_rxfh(dev, rxfh->indir, rxfh->key, &rxfh->hfunc);
+}
+
+static inline int ntvnic_compat_set_rxfh(struct net_device *dev,
+					 struct ethtool_rxfh_param *rxfh,
+					 struct netlink_ext_ack *extack)
+{
+	if (rxfh->rss_context || rxfh->rss_delete) {
+		NL_SET_ERR_MSG(extack, "ntvnic: one RSS context only");
+		return -EOPNOTSUPP;
+	}
+	return ntvnic_set_rxfh(dev, rxfh->indir, rxfh->key, rxfh->hfunc);
+}
+#else
+#define ntvnic_compat_get_rxfh ntvnic_get_rxfh
+#define ntvnic_compat_set_rxfh ntvnic_set_rxfh
+#endif
 
 #endif /* NTVNIC_COMPAT_H */

@@ -238,8 +238,7 @@ static u32 ntvnic_get_rxfh_indir_size(struct net_device *dev)
 	return NTVNIC_RSS_INDIR_SIZE;
 }
 
-static int ntvnic_get_rxfh(struct net_device *dev, u32 *indir, u8 *key,
-			   u8 *hfunc)
+int ntvnic_get_rxfh(struct net_device *dev, u32 *indir, u8 *key, u8 *hfunc)
 {
 	struct ntvnic_priv *priv = ntvnic_priv(dev);
 	struct ntvnic_rss *rss = rtnl_dereference(priv->rss);
@@ -254,8 +253,8 @@ static int ntvnic_get_rxfh(struct net_device *dev, u32 *indir, u8 *key,
 }
 
 /* Publish a new table with RCU; senders steer with the old or the new. */
-static int ntvnic_set_rxfh(struct net_device *dev, const u32 *indir,
-			   const u8 *key, const u8 hfunc)
+int ntvnic_set_rxfh(struct net_device *dev, const u32 *indir, const u8 *key,
+		    const u8 hfunc)
 {
 	struct ntvnic_priv *priv = ntvnic_priv(dev);
 	struct ntvnic_rss *old = rtnl_dereference(priv->rss), *rss;
@@ -294,7 +293,7 @@ const struct ethtool_ops ntvnic_ethtool_ops = {
 	.get_rxnfc		= ntvnic_get_rxnfc,
 	.get_rxfh_key_size	= ntvnic_get_rxfh_key_size,
 	.get_rxfh_indir_size	= ntvnic_get_rxfh_indir_size,
-	.get_rxfh		= ntvnic_get_rxfh,
-	.set_rxfh		= ntvnic_set_rxfh,
+	.get_rxfh		= ntvnic_compat_get_rxfh,
+	.set_rxfh		= ntvnic_compat_set_rxfh,
 	.get_ts_info		= ethtool_op_get_ts_info,
 };

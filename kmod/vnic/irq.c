@@ -213,7 +213,7 @@ void ntvnic_irq_notify(struct ntvnic_qirq *irq)
 	/* One delay runs at a time; later events do not push it back. */
 	if (!test_and_set_bit(0, &irq->timer_started))
 		hrtimer_start(&irq->timer, ns_to_ktime((u64)usecs * NSEC_PER_USEC),
-			      HRTIMER_MODE_REL);
+			      HRTIMER_MODE_REL_HARD);
 }
 
 /* NAPI finished: enable the queue interrupt, re-raise if work arrived. */
@@ -258,8 +258,14 @@ int ntvnic_irq_setup(struct ntvnic_qirq *irq, struct net_device *dev,
 	irq->dev_id = dev_id;
 	irq->raising = 0;
 	INIT_CSD(&irq->csd, ntvnic_irq_csd_fn, irq);
-	init_irq_work(&irq->work, ntvnic_irq_work_fn);
-	hrtimer_init(&irq->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
+	/*
+	 * Both deliver in hardirq context, as a NIC's interrupt arrives, on
+	 * PREEMPT_RT too: there plain irq_work runs in a per-CPU thread with
+	 * interrupts enabled (the core then warns that the handler "enabled
+	 * interrupts") and hrtimers expire in softirq context unless _HARD.
+	 */
+	irq->work = IRQ_WORK_INIT_HARD(ntvnic_irq_work_fn);
+	hrtimer_init(&irq->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
 	irq->timer.function = ntvnic_irq_timer_fn;
 	irq->timer_started = 0;
 	irq_set_chip_data(virq, irq);

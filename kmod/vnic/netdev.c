@@ -501,6 +501,13 @@ static int ntvnic_init_priv(struct net_device *dev, const struct ntvnic_cfg *cfg
  * RTNL. Register peer then dev (both allocated, priv initialised) and link
  * them. On failure the peer is gone and dev's private state is freed; the
  * caller still owns dev itself (free_netdev, or the rtnl core does it).
+ *
+ * register_netdevice() runs priv_destructor only when it fails after
+ * ndo_init; an early refusal (an invalid name such as "a/b" or "..", which
+ * `ip link add` over rtnetlink can send) returns without it, and
+ * free_netdev() never runs it. ntvnic_free() is idempotent, so it is
+ * called here for every failure (found by selftests/fuzz: each refused
+ * RTM_NEWLINK leaked the queue arrays, about 100 KB).
  */
 static int ntvnic_register_pair(struct net_device *dev, struct net_device *peer,
 				struct netlink_ext_ack *extack)
@@ -510,13 +517,15 @@ static int ntvnic_register_pair(struct net_device *dev, struct net_device *peer,
 	err = register_netdevice(peer);
 	if (err) {
 		NL_SET_ERR_MSG(extack, "ntvnic: cannot register the peer device (name taken?)");
+		ntvnic_free(peer);
 		free_netdev(peer);
 		ntvnic_free(dev);
 		return err;
 	}
-	err = register_netdevice(dev);	/* runs ntvnic_free() on failure */
+	err = register_netdevice(dev);
 	if (err) {
-		NL_SET_ERR_MSG(extack, "ntvnic: cannot register the device (name taken?)");
+		NL_SET_ERR_MSG(extack, "ntvnic: cannot register the device (bad or taken name?)");
+		ntvnic_free(dev);
 		unregister_netdevice(peer);
 		return err;
 	}
@@ -600,6 +609,24 @@ static int ntvnic_newlink(struct net *src_net, struct net_device *dev,
 	return ntvnic_register_pair(dev, peer, extack);
 }
 
+/*
+ * ntvnic has no link attributes: queues, rings and mode are set with its
+ * generic netlink family or ethtool. Refuse IFLA_INFO_DATA rather than
+ * ignore it (without .maxtype the core would not even parse it): whoever
+ * sent some expected it to be applied.
+ */
+static int ntvnic_validate(struct nlattr *tb[], struct nlattr *data[],
+			   struct netlink_ext_ack *extack)
+{
+	if (tb[IFLA_LINKINFO] &&
+	    nla_find_nested(tb[IFLA_LINKINFO], IFLA_INFO_DATA)) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[IFLA_LINKINFO],
+				    "ntvnic: no link attributes (IFLA_INFO_DATA); set queues, rings and mode with the ntvnic family or ethtool");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* RTNL: `ip link del`, netns deletion, module unload. Removes the pair. */
 static void ntvnic_dellink(struct net_device *dev, struct list_head *head)
 {
@@ -631,6 +658,7 @@ struct rtnl_link_ops ntvnic_link_ops = {
 	.kind			= NTVNIC_LINK_KIND,
 	.priv_size		= sizeof(struct ntvnic_priv),
 	.setup			= ntvnic_setup,
+	.validate		= ntvnic_validate,
 	.newlink		= ntvnic_newlink,
 	.dellink		= ntvnic_dellink,
 	.get_link_net		= ntvnic_get_link_net,

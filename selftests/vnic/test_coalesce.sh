@@ -25,9 +25,9 @@ nt_eq "rx-usecs is 0 by default (ethtool -c)" 0 "$(coal "$NS_b" vb rx-usecs)"
 # burst_irqs: 3 x 40 packets to vb, print "packets irqs".
 burst_irqs() {
 	local p0 i0
-	p0=$(s packets) i0=$(s irqs)
+	p0=$(s packets) i0=$(vnic_rx_irqs "$NS_b" vb 0)
 	vnic_burst 40
-	echo "$(($(s packets) - p0)) $(($(s irqs) - i0))"
+	echo "$(($(s packets) - p0)) $(($(vnic_rx_irqs "$NS_b" vb 0) - i0))"
 }
 read -r pk ir <<<"$(burst_irqs)"
 nt_log "legacy, no coalescing: $pk packets, $ir interrupts"

@@ -136,3 +136,18 @@ vnic_step() {
 vnic_rx_packets() {
 	ip netns exec "$1" ethtool -S "$2" | awk '/rx_queue_[0-9]+_packets/ { s += $2 } END { print s }'
 }
+
+# vnic_rx_irqs NS DEV Q: interrupts delivered to DEV's RX queue Q. Normally
+# ntvnic's own rx_queue_Q_irqs (handler runs). On PREEMPT_RT every handler
+# is force-threaded: deliveries that arrive while the thread runs coalesce
+# into one run, so there the hardirq deliveries that /proc/interrupts counts
+# are the "interrupts" (Documentation/reliability.rst, kernel differences).
+vnic_rx_irqs() {
+	local irq
+	if uname -v | grep -q PREEMPT_RT; then
+		irq=$(vnic_irq "$2" "$3")
+		awk -v i="$irq:" '$1 == i { n = 0; for (c = 2; c <= NF && $c ~ /^[0-9]+$/; c++) n += $c; print n }' /proc/interrupts
+	else
+		vnic_stat "$1" "$2" "rx_queue_$3_irqs"
+	fi
+}
