@@ -203,7 +203,7 @@ TEST_CASE("BDP arithmetic and the buffers it needs")
 	CHECK(small.items[0].status == "ok");
 }
 
-TEST_CASE("--apply refuses values the kernel cannot take, and read-only sysctls")
+TEST_CASE("tune apply refuses values the kernel cannot take, and read-only sysctls")
 {
 	std::map<std::string, std::string> sys = {{"net.ipv4.tcp_rmem", "4096 131072 6291456"},
 						  {"net.ipv4.tcp_wmem", "4096 16384 4194304"},
