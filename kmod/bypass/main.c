@@ -18,6 +18,7 @@
 #include <linux/sort.h>
 #include <linux/moduleparam.h>
 #include <linux/sysfs.h>
+#include <linux/netdevice.h>
 #include <net/genetlink.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
@@ -190,6 +191,78 @@ int ntb_commit(struct ntb_net *n, struct ntb_rule **rules, u32 count,
 	return 0;
 }
 
+static bool ntb_rule_names_dev(const struct ntb_rule *r, int ifindex)
+{
+	return ((r->spec.has & NTB_M_IIF) && r->spec.iif == ifindex) ||
+	       ((r->spec.has & NTB_M_OIF) && r->spec.oif == ifindex);
+}
+
+/*
+ * @dev is being unregistered from n's namespace (deleted, or moved to
+ * another one): drop the rules that name it. They hold its ifindex, not a
+ * reference, and the index is free from now on: a device created later
+ * may get it and would match them. Dropped rather than disabled: such a
+ * rule can never match its device again (a new device of the same name
+ * is another device), so it is removed as a route through the device
+ * is, its counters go to the namespace's retired totals, and STATUS
+ * counts it in NTBYPASS_A_DEV_GONE_RULES. If the new set cannot be built
+ * (no memory), every rule of the namespace is flushed instead: without a
+ * rule a flow is tracked again, as without ntbypass, which is safe; a
+ * rule left matching a stranger device is not. Called with n->lock held.
+ */
+static void ntb_drop_dev_rules(struct ntb_net *n, const struct net_device *dev)
+{
+	struct ntb_rule *r, **keep = NULL;
+	u32 gone = 0, count = 0;
+	int err;
+
+	list_for_each_entry(r, &n->rules, list)
+		gone += ntb_rule_names_dev(r, dev->ifindex);
+	if (!gone)
+		return;
+	if (n->nrules > gone) {
+		keep = kvmalloc_array(n->nrules - gone, sizeof(*keep), GFP_KERNEL);
+		if (!keep) {
+			err = -ENOMEM;
+			goto flush;
+		}
+	}
+	list_for_each_entry(r, &n->rules, list) {
+		if (!ntb_rule_names_dev(r, dev->ifindex))
+			keep[count++] = r;
+		else
+			pr_info("ntbypass: rule %u dropped: its device %s (ifindex %d) was unregistered\n",
+				r->id, dev->name, dev->ifindex);
+	}
+	err = ntb_commit(n, keep, count, NULL);
+	kvfree(keep);
+	if (!err) {
+		n->dev_gone_rules += gone;
+		return;
+	}
+flush:
+	pr_err("ntbypass: cannot rebuild the rules without those of %s (%d): flushing all %u rules of its namespace\n",
+	       dev->name, err, n->nrules);
+	n->dev_gone_rules += n->nrules;
+	ntb_commit(n, NULL, 0, NULL);	/* cannot fail with no rules */
+}
+
+/* The namespace's own notifier chain (register_netdevice_notifier_net):
+ * only its devices. Runs under RTNL (lock order: see ntbypass.h).
+ */
+static int ntb_netdev_event(struct notifier_block *nb, unsigned long event, void *ptr)
+{
+	struct ntb_net *n = container_of(nb, struct ntb_net, netdev_nb);
+
+	if (event != NETDEV_UNREGISTER)
+		return NOTIFY_DONE;
+	mutex_lock(&n->lock);
+	if (!n->dying)
+		ntb_drop_dev_rules(n, netdev_notifier_info_to_dev(ptr));
+	mutex_unlock(&n->lock);
+	return NOTIFY_DONE;
+}
+
 static int __net_init ntb_net_init(struct net *net)
 {
 	struct ntb_net *n = ntb_pernet(net);
@@ -201,22 +274,32 @@ static int __net_init ntb_net_init(struct net *net)
 	atomic64_set(&n->retired_pkts, 0);
 	atomic64_set(&n->retired_bytes, 0);
 	RCU_INIT_POINTER(n->table, NULL);
-	return 0;
+	n->dying = false;
+	n->dev_gone_rules = 0;
+	n->netdev_nb.notifier_call = ntb_netdev_event;
+	/* nothing to undo on failure: the rest needs no cleanup */
+	return register_netdevice_notifier_net(net, &n->netdev_nb);
 }
 
 /* Hooks go first, for the whole batch of dying namespaces at once (the
- * netfilter core's synchronize_net() is shared by the batch).
+ * netfilter core's synchronize_net() is shared by the batch). Then the
+ * notifier: its unregistration replays NETDEV_UNREGISTER for every device
+ * of the namespace, which `dying` makes the handler ignore (exit_batch
+ * frees every rule anyway). It takes RTNL and the handler n->lock, so it
+ * is called without the lock.
  */
 static void __net_exit ntb_net_pre_exit(struct net *net)
 {
 	struct ntb_net *n = ntb_pernet(net);
 
 	mutex_lock(&n->lock);
+	n->dying = true;
 	if (n->hooked) {
 		ntb_hooks_unregister(net, n);
 		n->hooked = false;
 	}
 	mutex_unlock(&n->lock);
+	unregister_netdevice_notifier_net(net, &n->netdev_nb);
 }
 
 static void __net_exit ntb_net_exit_batch(struct list_head *net_list)

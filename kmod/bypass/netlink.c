@@ -52,7 +52,8 @@
 	[NTBYPASS_A_MIRROR_PACKETS]	= { .type = NLA_REJECT },	\
 	[NTBYPASS_A_MIRROR_BYTES]	= { .type = NLA_REJECT },	\
 	[NTBYPASS_A_RULE_COUNT]		= { .type = NLA_REJECT },	\
-	[NTBYPASS_A_HOOKED]		= { .type = NLA_REJECT }
+	[NTBYPASS_A_HOOKED]		= { .type = NLA_REJECT },	\
+	[NTBYPASS_A_DEV_GONE_RULES]	= { .type = NLA_REJECT }
 
 /* Attributes of one rule (each NTBYPASS_A_RULE nest of REPLACE) */
 static const struct nla_policy ntb_rule_policy[NTBYPASS_A_MAX + 1] = {
@@ -198,6 +199,39 @@ static int ntb_parse_if(struct net *net, struct nlattr *aidx, struct nlattr *ana
 	err = 1;
 out:
 	rcu_read_unlock();
+	return err;
+}
+
+/*
+ * Under n->lock, before a new rule is committed: the devices it names,
+ * resolved before the lock, must still be there with the same name. A
+ * device unregistered in between may have had its NETDEV_UNREGISTER
+ * handled already (it is unlisted before the notifiers run), so nothing
+ * would drop the rule, and its index may even belong to a new device.
+ * While the device is listed, its NETDEV_UNREGISTER is still to come and
+ * will find the rule (the handler takes n->lock).
+ */
+static int ntb_check_devs(struct net *net, const struct ntb_match *m, const char *iifname,
+			  const char *oifname, struct netlink_ext_ack *extack)
+{
+	struct net_device *dev;
+	int err = 0;
+
+	rcu_read_lock();
+	if (m->has & NTB_M_IIF) {
+		dev = dev_get_by_index_rcu(net, m->iif);
+		if (!dev || strcmp(dev->name, iifname))
+			err = -ENODEV;
+	}
+	if (m->has & NTB_M_OIF) {
+		dev = dev_get_by_index_rcu(net, m->oif);
+		if (!dev || strcmp(dev->name, oifname))
+			err = -ENODEV;
+	}
+	rcu_read_unlock();
+	if (err)
+		NL_SET_ERR_MSG(extack,
+			       "the rule's interface went away (or was renamed) while adding");
 	return err;
 }
 
@@ -433,6 +467,9 @@ static int ntb_nl_add(struct sk_buff *skb, struct genl_info *info)
 		err = -ENOSPC;
 		goto out_unlock;
 	}
+	err = ntb_check_devs(genl_info_net(info), &spec, iifname, oifname, extack);
+	if (err)
+		goto out_unlock;
 	dup = ntb_find_spec(n, &spec);
 	if (dup) {
 		NL_SET_ERR_MSG(extack, "duplicate rule: an identical rule exists");
@@ -683,6 +720,10 @@ static int ntb_nl_replace(struct sk_buff *skb, struct genl_info *info)
 			items[i].rule = *hit;
 			continue;
 		}
+		err = ntb_check_devs(net, &items[i].spec, items[i].iifname, items[i].oifname,
+				     extack);
+		if (err)
+			goto out_unlock;
 		items[i].rule = ntb_rule_alloc(&items[i].spec);
 		if (!items[i].rule) {
 			err = -ENOMEM;
@@ -803,7 +844,8 @@ static int ntb_nl_status(struct sk_buff *skb, struct genl_info *info)
 		bytes += c.bytes + c.mbytes;
 	}
 	if (nla_put_u32(reply, NTBYPASS_A_RULE_COUNT, n->nrules) ||
-	    nla_put_u8(reply, NTBYPASS_A_HOOKED, n->hooked)) {
+	    nla_put_u8(reply, NTBYPASS_A_HOOKED, n->hooked) ||
+	    nla_put_u32(reply, NTBYPASS_A_DEV_GONE_RULES, n->dev_gone_rules)) {
 		mutex_unlock(&n->lock);
 		goto nla_put_failure;
 	}

@@ -16,6 +16,9 @@
  *    reader that found a rule may still count into it.
  *  - Counters are per-CPU (struct ntb_stats), written with preemption off,
  *    summed by readers with u64_stats_fetch_begin/retry.
+ *  - The netdevice notifier runs under RTNL and takes ntb_net->lock: the
+ *    order is RTNL -> ntb_net->lock. No path takes RTNL under the lock
+ *    (netlink handlers resolve interfaces under RCU).
  */
 #ifndef _NTBYPASS_H
 #define _NTBYPASS_H
@@ -105,6 +108,15 @@ struct ntb_net {
 	struct nf_hook_ops ops[4];	/* priv = this ntb_net */
 	/* traffic counted by rules since freed (added in their RCU callback) */
 	atomic64_t retired_pkts, retired_bytes;
+	/*
+	 * NETDEV_UNREGISTER of this namespace's devices drops the rules that
+	 * name the device (main.c). Under lock: dying (pre_exit has begun:
+	 * the replayed events of the notifier's own unregistration are
+	 * ignored) and dev_gone_rules (rules dropped that way, for STATUS).
+	 */
+	struct notifier_block netdev_nb;
+	bool dying;
+	u32 dev_gone_rules;
 };
 
 /* main.c */

@@ -2,9 +2,22 @@
 # SPDX-License-Identifier: GPL-2.0
 # Helpers for the nettune stat/diagnose selftests. Source after ../lib.sh.
 # Each test breaks one thing, runs `nettune diagnose --json` across the
-# fault and checks that the first finding names it, with its counters.
+# fault and checks that the first finding names it, with its counters, and
+# `nettune trace drops` across the same fault names the drop's reason.
+# A fault is provoked on each device kind where it exists (OBS_KINDS):
+#
+#   veth    software pair: veth_xmit hands the frame to the peer's CPU
+#           backlog with netif_rx; no RX ring, no device IRQ, no NAPI of
+#           its own (unless XDP/GRO is enabled on it).
+#   ntvnic  the project's NIC model: RX rings filled by the "wire",
+#           per-queue IRQs with affinity, NAPI, RSS.
 
 OBS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck disable=SC1091
+source "$OBS_DIR/../vnic/vnic_lib.sh"
+# shellcheck disable=SC1091
+source "$OBS_DIR/../trace/trace_lib.sh"
+OBS_KINDS="veth ntvnic"
 OBS_OUT=$(mktemp -d)
 nt_defer rm -rf "$OBS_OUT"
 
@@ -57,6 +70,50 @@ obs_veth_pair() {
 	ip -n "$NS_a" addr add 10.0.0.1/24 dev va
 	ip -n "$NS_b" addr add 10.0.0.2/24 dev vb
 	ip -n "$NS_a" link set va up && ip -n "$NS_b" link set vb up
+}
+
+# obs_pair KIND [QUEUES]: namespaces a and b with a pair of KIND (veth or
+# ntvnic; QUEUES combined queues for ntvnic, default 1) va (10.0.0.1) <->
+# vb (10.0.0.2). The ntvnic pair is quiet: no IPv6, permanent neighbours.
+obs_pair() {
+	case $1 in
+	veth) obs_veth_pair ;;
+	ntvnic) vnic_quiet_pair "${2:-1}" ;;
+	*)
+		echo "obs_pair: unknown device kind '$1'" >&2
+		return 1
+		;;
+	esac
+}
+
+# obs_trace_start: `nettune trace drops --json` over every namespace in the
+# background, its output in $OBS_OUT/drops.json; skips the test if it
+# cannot start (no BTF, no BPF). One trace spans all the kinds of a test:
+# each kind's fault happens in namespaces of its own, told apart by the
+# netns column.
+obs_trace_start() {
+	trace_start "$OBS_OUT/drops.json" --json trace drops --duration 600 ||
+		nt_skip_all "nettune trace drops did not start"
+}
+
+# obs_trace_stop: ends the trace (SIGINT); logs its rows in our namespaces.
+obs_trace_stop() {
+	local rc
+	trace_stop "$OBS_OUT/drops.json"
+	rc=$?
+	[ $rc -eq 0 ] || nt_log "trace drops exited $rc: $(tr '\n' ' ' <"$OBS_OUT/drops.json.err")"
+	jq -r '.drops[] | select((.netns | startswith("nt-")) or .count >= 5) |
+		"drops: \(.count) \(.reason) \(.place) \(.device) \(.netns) \(.protocol)"' \
+		"$OBS_OUT/drops.json" | while read -r l; do nt_log "$l"; done
+}
+
+# obs_drops NS REASON-RE PLACE-RE: packets trace drops counted in namespace
+# NS with a reason matching REASON-RE and a place (function+offset) whose
+# function matches PLACE-RE.
+obs_drops() {
+	jq --arg ns "$1" --arg r "^($2)\$" --arg p "^($3)\\+" \
+		'[.drops[] | select(.netns == $ns and (.reason | test($r)) and (.place | test($p))) | .count] | add // 0' \
+		"$OBS_OUT/drops.json"
 }
 
 # obs_sysctl NAME VALUE: sets a global sysctl, restored on exit.

@@ -1,21 +1,31 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# A quiet machine gives no finding: in the VM's own namespace and in a
-# fresh one, diagnose samples everything and names nothing; and the
+# A quiet machine gives no finding: in a namespace holding an idle veth
+# and an idle ntvnic port (both up, addressed), and in the VM's own
+# namespace, diagnose samples everything and names nothing; and the
 # commands say what they cannot read (conntrack not loaded) instead of
 # failing obscurely.
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/observe_lib.sh"
+nt_require_modules ntvnic
 nt_require_cmds jq
-nt_plan 5
+nt_plan 6
 
-nt_netns_new q
-obs_diagnose_start "$NS_q"
+obs_pair veth || nt_skip_all "cannot build the veth pair"
+vnic_pair na nb || nt_skip_all "cannot build the ntvnic pair"
+ip link set na netns "$NS_a" && ip link set nb netns "$NS_b"
+ip -n "$NS_a" addr add 10.0.1.1/24 dev na
+ip -n "$NS_b" addr add 10.0.1.2/24 dev nb
+ip -n "$NS_a" link set na up && ip -n "$NS_b" link set nb up
+obs_diagnose_start "$NS_b"
 obs_diagnose_wait 1
-nt_eq "fresh namespace: diagnose exits 0" 0 "$OBS_RC"
-nt_eq "fresh namespace: no finding" none "$(obs_first)"
+nt_eq "idle veth and ntvnic: diagnose exits 0" 0 "$OBS_RC"
+nt_eq "idle veth and ntvnic: no finding" none "$(obs_first)"
+nt_check "diagnose sampled both devices, vb and nb (text: '2 devices', 'no finding')" bash -c \
+	"'$NETTUNE' -n '$NS_b' diagnose --interval 0.3 | grep -q 'sampled .* 2 devices' &&
+	 '$NETTUNE' -n '$NS_b' diagnose --interval 0.3 --dev vb --dev nb | grep -q '^no finding'"
 "$NETTUNE" diagnose --json --interval 1 >"$OBS_OUT/diag.json"
 nt_eq "the VM's namespace: no finding" none "$(obs_first)"
 nt_check_fails "diagnose --interval 0 is a usage error" 2 "interval" "$NETTUNE" diagnose --interval 0
-nt_check_fails "diagnose --dev of a missing device names it" 1 "nosuchdev" "$NETTUNE" -n "$NS_q" diagnose --dev nosuchdev --interval 0.2
+nt_check_fails "diagnose --dev of a missing device names it" 1 "nosuchdev" "$NETTUNE" -n "$NS_b" diagnose --dev nosuchdev --interval 0.2
 nt_done

@@ -10,6 +10,7 @@
 #include "table.hpp"
 
 #include <charconv>
+#include <fmt/format.h>
 #include <iostream>
 #include <net/if.h>
 #include <nlohmann/json.hpp>
@@ -133,9 +134,16 @@ void print_table(const std::vector<RuleEntry> &entries, bool stats)
 
 void run_list(const Globals &g, const Args &a)
 {
-	auto entries = Client().list();
+	Client client;
+	auto entries = client.list();
 	if (!g.json) {
 		print_table(entries, a.stats);
+		if (auto gone = client.status().dev_gone_rules; gone && *gone)
+			std::cout << fmt::format(
+				"({} rules dropped since ntbypass loaded: the device "
+				"their iif/oif named was unregistered; nettune "
+				"bypass status)\n",
+				*gone);
 		return;
 	}
 	json j = json::array();
@@ -190,6 +198,8 @@ json status_json(const ConntrackState &ct, const std::optional<Status> &st)
 				      {"hooked", st->hooked},
 				      {"bypassed_packets", st->packets},
 				      {"bypassed_bytes", st->bytes}});
+	if (st && st->dev_gone_rules)
+		j["ntbypass"]["dev_gone_rules"] = *st->dev_gone_rules;
 	return j;
 }
 
@@ -205,6 +215,9 @@ void print_status(const ConntrackState &ct, const std::optional<Status> &st)
 	std::cout << "rules:            " << st->rule_count
 		  << (st->hooked ? " (hooks registered)" : " (no hooks)") << '\n'
 		  << "bypassed:         " << st->packets << " packets, " << st->bytes << " bytes\n";
+	if (st->dev_gone_rules)
+		std::cout << "dropped rules:    " << *st->dev_gone_rules
+			  << " (their iif/oif device was unregistered)\n";
 }
 
 void run_status(const Globals &g)

@@ -13,6 +13,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <sys/utsname.h>
+#include <unistd.h>
 
 namespace {
 
@@ -40,14 +41,40 @@ void print_advice(const std::vector<obs::Advice> &items)
 	t.print(std::cout);
 }
 
+bool sysctl_writable(const std::string &name)
+{
+	// proc_sys_permission checks the sysctl's own mode, even for root: a
+	// global sysctl a namespace shows read-only (nf_conntrack_max) is
+	// refused here.
+	return ::access(obs::sysctl_path(name).c_str(), W_OK) == 0;
+}
+
 // Writes every item whose status is "change"; returns what was written.
+// Refuses them all, writing nothing, if one advised value cannot be
+// written (obs::apply_refusals). A write the kernel refuses stops there,
+// naming what was written before it.
 std::vector<std::string> apply(const std::vector<obs::Advice> &items)
 {
+	if (auto why = obs::apply_refusals(items); !why.empty()) {
+		std::string msg = "nothing applied: ";
+		for (size_t i = 0; i < why.size(); i++)
+			msg += (i ? "; " : "") + why[i];
+		throw nettune::Error(msg);
+	}
 	std::vector<std::string> done;
 	for (const auto &a : items) {
 		if (a.status != "change" || a.advised.empty())
 			continue;
-		nettune::write_file(obs::sysctl_path(a.sysctl), a.advised);
+		try {
+			nettune::write_file(obs::sysctl_path(a.sysctl), a.advised);
+		} catch (const nettune::Error &e) {
+			std::string before;
+			for (const auto &d : done)
+				before += (before.empty() ? "" : ", ") + d;
+			throw nettune::Error(fmt::format(
+				"{}: {}{}", a.sysctl, e.what(),
+				before.empty() ? "" : "; applied before it: " + before));
+		}
 		done.push_back(a.sysctl + " = " + a.advised);
 	}
 	return done;
@@ -74,7 +101,8 @@ void run_bdp(const Globals &g, const BdpArgs &a)
 {
 	const double rate = obs::parse_rate(a.rate);
 	const double rtt = obs::parse_duration(a.rtt);
-	const auto plan = obs::plan_bdp(rate, rtt, obs::read_sysctl);
+	auto plan = obs::plan_bdp(rate, rtt, obs::read_sysctl);
+	obs::mark_read_only(plan.items, sysctl_writable);
 	nlohmann::json j = {{"rate_bps", rate},
 			    {"rtt_s", rtt},
 			    {"bdp_bytes", plan.bdp},
@@ -119,7 +147,8 @@ obs::AuditFacts audit_facts()
 
 void run_audit(const Globals &g, bool do_apply)
 {
-	const auto items = obs::audit(obs::read_sysctl, audit_facts());
+	auto items = obs::audit(obs::read_sysctl, audit_facts());
+	obs::mark_read_only(items, sysctl_writable);
 	nlohmann::json j = {{"items", advice_json(items)}};
 	if (!g.json)
 		print_advice(items);

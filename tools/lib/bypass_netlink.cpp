@@ -207,6 +207,8 @@ Status Client::status()
 		s.hooked = a.has(NTBYPASS_A_HOOKED) && a.u8(NTBYPASS_A_HOOKED);
 		s.packets = u64_or_zero(a, NTBYPASS_A_PACKETS);
 		s.bytes = u64_or_zero(a, NTBYPASS_A_BYTES);
+		if (a.has(NTBYPASS_A_DEV_GONE_RULES))
+			s.dev_gone_rules = a.u32(NTBYPASS_A_DEV_GONE_RULES);
 	});
 	return s;
 }

@@ -29,6 +29,9 @@ struct Status {
 	bool hooked = false;
 	uint64_t packets = 0; // everything bypassed in the namespace
 	uint64_t bytes = 0;
+	// rules the kernel dropped because a device they named (iif/oif) was
+	// unregistered; nullopt from a module without the attribute
+	std::optional<uint32_t> dev_gone_rules;
 };
 
 class Client {

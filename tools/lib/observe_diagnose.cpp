@@ -197,6 +197,43 @@ void Walk::nic_rings()
 	}
 }
 
+// The hot CPU's interrupts after the first, one per other CPU in turn
+// (IRQ affinity); and RPS for the first device's queue 0 over the other
+// CPUs. `hot` lists (device, IRQ name, IRQ number) counted on `top_cpu`.
+template <typename HotIrqs>
+void add_spread_fixes(Finding &f, size_t top_cpu, size_t ncpus, const HotIrqs &hot)
+{
+	std::vector<size_t> others;
+	for (size_t c = 0; c < ncpus; c++)
+		if (c != top_cpu)
+			others.push_back(c);
+	if (hot.empty() || others.empty()) {
+		f.fix.push_back(fmt::format("echo OTHER_CPU > /proc/irq/N/smp_affinity_list   # "
+					    "the RX IRQs on cpu{} (nettune stat irq DEV)",
+					    top_cpu));
+		f.fix.push_back("echo MASK > /sys/class/net/DEV/queues/rx-N/rps_cpus   # RPS: "
+				"protocol work of a queue on other CPUs");
+		return;
+	}
+	for (size_t i = 1; i < hot.size(); i++)
+		f.fix.push_back(fmt::format("echo {} > /proc/irq/{}/smp_affinity_list   # {} off "
+					    "cpu{}",
+					    others[(i - 1) % others.size()], hot[i].irq,
+					    hot[i].name, top_cpu));
+	if (ncpus <= 32) {
+		uint32_t mask = 0;
+		for (size_t c : others)
+			mask |= 1u << c;
+		f.fix.push_back(fmt::format("echo {:x} > /sys/class/net/{}/queues/rx-0/rps_cpus   "
+					    "# RPS: {}'s queue 0 protocol work on the other CPUs",
+					    mask, hot[0].dev, hot[0].dev));
+	} else {
+		f.fix.push_back(fmt::format("echo MASK > /sys/class/net/{}/queues/rx-N/rps_cpus   "
+					    "# RPS: protocol work on other CPUs",
+					    hot[0].dev));
+	}
+}
+
 void Walk::cpu_load()
 {
 	const auto &sa = a.net_rx_softirqs, &sb = b.net_rx_softirqs;
@@ -212,21 +249,47 @@ void Walk::cpu_load()
 			top_cpu = c;
 		}
 	}
-	if (total / seconds < hot_cpu_min_softirq_rate || top < hot_cpu_share * total)
+	uint64_t top_processed = 0, all_processed = 0, squeeze = 0;
+	for (const auto &c : b.softnet)
+		for (const auto &p : a.softnet)
+			if (p.cpu == c.cpu) {
+				all_processed += grew(p.processed, c.processed);
+				if (c.cpu == top_cpu) {
+					top_processed = grew(p.processed, c.processed);
+					squeeze = grew(p.time_squeeze, c.time_squeeze);
+				}
+			}
+	// Busy: many softirqs, many packets, or softirq work that did not fit
+	// its budget on that CPU (time_squeeze: the CPU is the limit, whatever
+	// the rate it reaches).
+	const bool busy = total / seconds >= hot_cpu_min_softirq_rate ||
+			  top_processed / seconds >= hot_cpu_min_packet_rate ||
+			  squeeze >= min_time_squeeze;
+	if (!busy || top < hot_cpu_share * total)
 		return;
 	Finding f;
 	f.id = "cpu_softirq_hotspot";
 	f.layer = "cpu";
 	f.severity = Severity::load;
 	f.events = top;
-	f.title = fmt::format("CPU {} runs {:.0f}% of the NET_RX softirqs ({:.0f}/s)", top_cpu,
-			      100.0 * top / total, top / seconds);
+	f.title = fmt::format("CPU {} runs {:.0f}% of the NET_RX softirqs ({:.0f}/s, {:.0f} "
+			      "packets/s)",
+			      top_cpu, 100.0 * top / total, top / seconds, top_processed / seconds);
 	f.evidence.push_back({fmt::format("cpu{} NET_RX softirqs", top_cpu),
 			      static_cast<int64_t>(top), "/proc/softirqs"});
 	f.evidence.push_back(
 		{"all CPUs NET_RX softirqs", static_cast<int64_t>(total), "/proc/softirqs"});
+	f.evidence.push_back({fmt::format("cpu{} processed", top_cpu),
+			      static_cast<int64_t>(top_processed),
+			      fmt::format("softnet_stat: packets received on it, of {} on all "
+					  "CPUs",
+					  all_processed)});
 	// Which device interrupts land there.
-	std::string hot_irqs;
+	struct HotIrq {
+		std::string dev, name;
+		unsigned irq;
+	};
+	std::vector<HotIrq> hot;
 	for (const auto &dev : b.devices)
 		for (const auto &irq : device_irqs(b.irqs, dev.name)) {
 			uint64_t before = 0;
@@ -239,29 +302,19 @@ void Walk::cpu_load()
 						{fmt::format("irq {} {} on cpu{}", irq.irq,
 							     irq.name, top_cpu),
 						 static_cast<int64_t>(d), "/proc/interrupts"});
-					hot_irqs += (hot_irqs.empty() ? "" : " ") +
-						    std::to_string(irq.irq);
+					hot.push_back({dev.name, irq.name, irq.irq});
 				}
 		}
-	uint64_t squeeze = 0;
-	for (const auto &c : b.softnet)
-		if (c.cpu == top_cpu)
-			for (const auto &p : a.softnet)
-				if (p.cpu == c.cpu)
-					squeeze = grew(p.time_squeeze, c.time_squeeze);
+	// Load, even with squeezes: nothing was lost here (a drop would show as
+	// ring overflow or backlog drops, which rank above).
 	if (squeeze) {
-		f.severity = Severity::degraded;
 		f.evidence.push_back({fmt::format("cpu{} time_squeeze", top_cpu),
 				      static_cast<int64_t>(squeeze),
 				      "softnet_stat: NAPI budget ran out"});
 	}
 	f.cause = "one CPU receives for the whole machine: the RX interrupts (and so NAPI and the "
 		  "stack) are pinned to it, or one queue takes all flows";
-	f.fix.push_back(fmt::format("echo OTHER_CPU > /proc/irq/N/smp_affinity_list   # IRQs on "
-				    "cpu{}: {}",
-				    top_cpu, hot_irqs.empty() ? "see nettune stat irq" : hot_irqs));
-	f.fix.push_back("echo f > /sys/class/net/DEV/queues/rx-0/rps_cpus   # RPS: spread protocol "
-			"work of one queue over CPUs 0-3");
+	add_spread_fixes(f, top_cpu, sb.size(), hot);
 	f.fix.push_back("ethtool -L DEV combined N   # more queues, RSS spreads flows");
 	out.push_back(std::move(f));
 }

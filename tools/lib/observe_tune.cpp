@@ -3,6 +3,7 @@
 #include "error.hpp"
 #include "sysfs.hpp"
 
+#include <cctype>
 #include <cmath>
 #include <cstdlib>
 #include <fmt/format.h>
@@ -310,6 +311,44 @@ std::vector<Advice> audit(const SysctlReader &read, const AuditFacts &facts)
 		out.push_back(a);
 	}
 	return out;
+}
+
+std::vector<std::string> apply_refusals(const std::vector<Advice> &items)
+{
+	constexpr uint64_t int_max = 2147483647;
+	std::vector<std::string> out;
+	for (const auto &a : items) {
+		if (a.status != "change")
+			continue;
+		for (const auto &w : split_whitespace(a.advised)) {
+			uint64_t v = 0;
+			bool number = !w.empty();
+			for (char c : w)
+				number = number && std::isdigit(static_cast<unsigned char>(c));
+			if (!number)
+				continue;
+			// Anything of 11 digits or more is above int_max anyway.
+			v = w.size() > 10 ? int_max + 1 : std::stoull(w);
+			if (v > int_max) {
+				out.push_back(fmt::format("{}: {} is above the largest value the "
+							  "kernel takes, {}",
+							  a.sysctl, w, int_max));
+				break;
+			}
+		}
+	}
+	return out;
+}
+
+void mark_read_only(std::vector<Advice> &items,
+		    const std::function<bool(const std::string &)> &writable)
+{
+	for (auto &a : items)
+		if (a.status == "change" && !writable(a.sysctl)) {
+			a.status = "read-only";
+			a.why += " (read-only in this network namespace: a global sysctl, set "
+				 "it in the initial namespace)";
+		}
 }
 
 } // namespace nettune::observe

@@ -58,4 +58,16 @@ struct AuditFacts {
 };
 std::vector<Advice> audit(const SysctlReader &read, const AuditFacts &facts);
 
+// Why the advised values of the "change" items cannot be written, one
+// message per item ("net.ipv4.tcp_rmem: 2500000000000 is above the largest
+// value the kernel takes, 2147483647"): these sysctls are C ints. Empty:
+// all can be written. --apply writes nothing unless this is empty.
+std::vector<std::string> apply_refusals(const std::vector<Advice> &items);
+
+// Marks each "change" item that `writable` says cannot be written here as
+// "read-only" (a global sysctl seen from a network namespace other than
+// the initial one), with the reason in `why`; --apply skips those.
+void mark_read_only(std::vector<Advice> &items,
+		    const std::function<bool(const std::string &)> &writable);
+
 } // namespace nettune::observe

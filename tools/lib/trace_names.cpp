@@ -58,11 +58,28 @@ uint32_t current_netns_inode()
 
 DeviceNames::DeviceNames() : self_(current_netns_inode())
 {
+	scan_run_netns();
+}
+
+void DeviceNames::scan_run_netns() const
+{
 	for (const auto &name : list_dir("/run/netns")) {
 		uint32_t ino = inode_of("/run/netns/" + name);
 		if (ino)
 			netns_names_.emplace(ino, name);
 	}
+}
+
+// A namespace created after the trace started (or after the last look)
+// is found by looking again, once per unknown inode.
+std::map<uint32_t, std::string>::const_iterator DeviceNames::find_netns(uint32_t inode) const
+{
+	auto ns = netns_names_.find(inode);
+	if (ns == netns_names_.end() && rescanned_for_.insert(inode).second) {
+		scan_run_netns();
+		ns = netns_names_.find(inode);
+	}
+	return ns;
 }
 
 std::string DeviceNames::device(uint32_t ifindex, uint32_t netns)
@@ -77,7 +94,7 @@ std::string DeviceNames::device(uint32_t ifindex, uint32_t netns)
 	if (netns == self_ || netns == 0) {
 		name = index_to_name(ifindex);
 	} else {
-		auto ns = netns_names_.find(netns);
+		auto ns = find_netns(netns);
 		if (ns != netns_names_.end())
 			name = index_to_name_in("/run/netns/" + ns->second, ifindex);
 	}
@@ -91,7 +108,7 @@ std::string DeviceNames::netns(uint32_t inode) const
 {
 	if (inode == 0 || inode == self_)
 		return "-";
-	auto ns = netns_names_.find(inode);
+	auto ns = find_netns(inode);
 	if (ns != netns_names_.end())
 		return ns->second;
 	return fmt::format("net:[{}]", inode);

@@ -3,6 +3,7 @@
 #pragma once
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <utility>
 
@@ -12,8 +13,9 @@ namespace nettune::trace {
 uint32_t current_netns_inode();
 
 // Resolves (ifindex, netns inode) to names. The current namespace is
-// asked directly; another one is found among /run/netns/* (ip netns)
-// and asked from a thread that joins it. Results are cached.
+// asked directly; another one is found among /run/netns/* (ip netns,
+// looked at again for an inode not seen there yet: namespaces made while
+// a trace runs) and asked from a thread that joins it. Results are cached.
 class DeviceNames {
 public:
 	DeviceNames();
@@ -25,8 +27,12 @@ public:
 	std::string netns(uint32_t inode) const;
 
 private:
+	void scan_run_netns() const;
+	std::map<uint32_t, std::string>::const_iterator find_netns(uint32_t inode) const;
+
 	uint32_t self_;
-	std::map<uint32_t, std::string> netns_names_; // inode -> ip netns name
+	mutable std::map<uint32_t, std::string> netns_names_; // inode -> ip netns name
+	mutable std::set<uint32_t> rescanned_for_;            // inodes looked for again
 	std::map<std::pair<uint32_t, uint32_t>, std::string> cache_;
 };
 

@@ -203,6 +203,34 @@ TEST_CASE("BDP arithmetic and the buffers it needs")
 	CHECK(small.items[0].status == "ok");
 }
 
+TEST_CASE("tune apply refuses values the kernel cannot take, and read-only sysctls")
+{
+	std::map<std::string, std::string> sys = {{"net.ipv4.tcp_rmem", "4096 131072 6291456"},
+						  {"net.ipv4.tcp_wmem", "4096 16384 4194304"},
+						  {"net.core.rmem_max", "212992"},
+						  {"net.core.wmem_max", "212992"},
+						  {"net.ipv4.tcp_adv_win_scale", "1"}};
+	auto read = [&sys](const std::string &k) -> std::optional<std::string> {
+		auto it = sys.find(k);
+		return it == sys.end() ? std::nullopt : std::optional{it->second};
+	};
+	CHECK(obs::apply_refusals(obs::plan_bdp(1e9, 0.1, read).items).empty());
+	// 10 Tbit/s x 1 s: a 2.5 TB buffer; tcp_rmem holds C ints
+	auto huge = obs::plan_bdp(10e12, 1, read).items;
+	auto why = obs::apply_refusals(huge);
+	REQUIRE(why.size() == 4);
+	CHECK(why[0].find("net.ipv4.tcp_rmem: ") == 0);
+	CHECK(why[0].find("above the largest value the kernel takes, 2147483647") !=
+	      std::string::npos);
+
+	auto items = obs::plan_bdp(1e9, 0.1, read).items;
+	obs::mark_read_only(items, [](const std::string &n) { return n != "net.core.rmem_max"; });
+	CHECK(items[0].status == "change");
+	CHECK(items[2].sysctl == "net.core.rmem_max");
+	CHECK(items[2].status == "read-only");
+	CHECK(items[2].why.find("initial namespace") != std::string::npos);
+}
+
 TEST_CASE("audit advises and explains")
 {
 	std::map<std::string, std::string> sys = {{"net.core.somaxconn", "128"},
@@ -277,6 +305,34 @@ TEST_CASE("ring overflow ranks above softirq load, with the ring fix")
 	CHECK(f[0].events == 96);
 	CHECK(f[0].fix[0].find("ethtool -G eth0 rx 1024") == 0);
 	CHECK(f[1].id == "cpu_softirq_hotspot");
+}
+
+TEST_CASE("one CPU receiving in few softirqs (NAPI polling under load) is a hotspot")
+{
+	auto a = quiet(0), b = quiet(2);
+	b.net_rx_softirqs = {10 + 230, 10 + 1}; // 115/s: below the softirq rate
+	b.softnet[0].processed += 20000;        // but 10000 packets/s on CPU 0
+	auto f = obs::diagnose(a, b);
+	REQUIRE(f.size() == 1);
+	CHECK(f[0].id == "cpu_softirq_hotspot");
+	CHECK(f[0].title.find("CPU 0") == 0);
+	bool processed = false;
+	for (const auto &e : f[0].evidence)
+		processed |= e.counter == "cpu0 processed" && e.delta == 20000;
+	CHECK(processed);
+	CHECK(f[0].fix[0].find("smp_affinity_list") != std::string::npos);
+	CHECK(f[0].fix[1].find("rps_cpus") != std::string::npos);
+
+	b.softnet[0].processed = a.softnet[0].processed + 1000; // 500/s: not busy
+	CHECK(obs::diagnose(a, b).empty());
+
+	// an emulated or slow CPU: few packets, but its softirq runs out of budget
+	b.softnet[0].time_squeeze += 26;
+	f = obs::diagnose(a, b);
+	REQUIRE(f.size() == 2);
+	CHECK(f[0].id == "cpu_softirq_hotspot"); // more events than the squeezes
+	CHECK(f[0].severity == obs::Severity::load);
+	CHECK(f[1].id == "softnet_time_squeeze");
 }
 
 TEST_CASE("retransmissions: data loss, ACK loss and a PMTU black hole told apart")

@@ -37,7 +37,9 @@
  *   NTBYPASS_A_IIFNAME    string input interface name, resolved to its
  *                              index in the namespace when the rule is
  *                              added (unknown name = refused). If both are
- *                              given they must name the same device.
+ *                              given they must name the same device. A
+ *                              rule naming a device is dropped when the
+ *                              device is unregistered (see STATUS).
  *   NTBYPASS_A_OIF        u32  output interface index (matches at
  *                              LOCAL_OUT only).
  *   NTBYPASS_A_OIFNAME    string output interface name, as IIFNAME.
@@ -124,7 +126,11 @@ enum ntbypass_cmd {
 	 * Namespace summary: NTBYPASS_A_RULE_COUNT, NTBYPASS_A_HOOKED,
 	 * NTBYPASS_A_PACKETS/_BYTES = all traffic bypassed in this namespace
 	 * since the module loaded (including by rules since deleted; mirror
-	 * matches included).
+	 * matches included), NTBYPASS_A_DEV_GONE_RULES = rules dropped since
+	 * the module loaded because a device they name (iif/oif) was
+	 * unregistered from the namespace (deleted or moved out): a rule
+	 * holds an ifindex, which a later device may get, so the kernel
+	 * removes it with its device (logged: "ntbypass: rule N dropped").
 	 */
 	NTBYPASS_CMD_STATUS,
 
@@ -159,6 +165,7 @@ enum ntbypass_attr {
 	NTBYPASS_A_RULE,		/* nest: one rule's attributes */
 	NTBYPASS_A_RULE_COUNT,		/* u32, STATUS reply: rules in netns */
 	NTBYPASS_A_HOOKED,		/* u8, STATUS reply: 1 = hooks registered */
+	NTBYPASS_A_DEV_GONE_RULES,	/* u32, STATUS reply: see below */
 
 	__NTBYPASS_A_MAX,
 	NTBYPASS_A_MAX = __NTBYPASS_A_MAX - 1
