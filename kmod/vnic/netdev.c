@@ -177,6 +177,7 @@ static void ntvnic_datapath_down(struct net_device *dev)
 			napi_disable(&t->napi);
 			t->napi_enabled = false;
 		}
+		ntvnic_line_quiesce(t);	/* its timers, frames in flight */
 		ntvnic_irq_quiesce(&q->irq);
 		ntvnic_irq_quiesce(&t->irq);
 	}
@@ -489,6 +490,7 @@ static int ntvnic_init_priv(struct net_device *dev, const struct ntvnic_cfg *cfg
 		u64_stats_init(&priv->txq[i].xmit.syncp);
 		u64_stats_init(&priv->txq[i].done.syncp);
 		u64_stats_init(&priv->txq[i].irq.stats.syncp);
+		ntvnic_line_init(&priv->txq[i]);
 	}
 	netif_set_real_num_tx_queues(dev, cfg->queues);
 	netif_set_real_num_rx_queues(dev, cfg->queues);
