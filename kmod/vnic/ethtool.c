@@ -100,7 +100,7 @@ static int ntvnic_get_sset_count(struct net_device *dev, int sset)
 	if (sset != ETH_SS_STATS)
 		return -EOPNOTSUPP;
 	return priv->cfg.queues * (NTVNIC_RX_STATS + NTVNIC_TX_STATS) +
-	       ntvnic_line_sset_count(priv);
+	       ntvnic_line_sset_count(priv) + ntvnic_busy_poll_sset_count(priv);
 }
 
 static void ntvnic_get_strings(struct net_device *dev, u32 sset, u8 *buf)
@@ -119,6 +119,7 @@ static void ntvnic_get_strings(struct net_device *dev, u32 sset, u8 *buf)
 			ethtool_sprintf(&buf, "tx_queue_%u_%s", q,
 					ntvnic_tx_stat_names[i]);
 	ntvnic_line_get_strings(priv, &buf);
+	ntvnic_busy_poll_get_strings(priv, &buf);
 }
 
 static void ntvnic_get_ethtool_stats(struct net_device *dev,
@@ -158,6 +159,7 @@ static void ntvnic_get_ethtool_stats(struct net_device *dev,
 		*data++ = s.tx_xdp_xmit_errors;
 	}
 	ntvnic_line_get_stats(priv, &data);
+	ntvnic_busy_poll_get_stats(priv, &data);
 }
 
 static int ntvnic_get_coalesce(struct net_device *dev,

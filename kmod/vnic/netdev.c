@@ -484,6 +484,7 @@ static int ntvnic_init_priv(struct net_device *dev, const struct ntvnic_cfg *cfg
 		priv->rxq[i].index = i;
 		u64_stats_init(&priv->rxq[i].rx.syncp);
 		u64_stats_init(&priv->rxq[i].rxp.syncp);
+		u64_stats_init(&priv->rxq[i].bp.syncp);
 		u64_stats_init(&priv->rxq[i].irq.stats.syncp);
 		priv->txq[i].priv = priv;
 		priv->txq[i].index = i;

@@ -129,7 +129,7 @@ static int ntvnic_fill_queue(struct sk_buff *skb, struct ntvnic_priv *priv,
 	if (q->ring_ready &&
 	    nla_put_u32(skb, NTVNIC_QA_RING_USED, ntvnic_ring_used(q)))
 		goto cancel;
-	if (ntvnic_line_fill_queue(skb, t))
+	if (ntvnic_line_fill_queue(skb, t) || ntvnic_busy_poll_fill_queue(skb, q))
 		goto cancel;
 	if (nla_put_u64_64bit(skb, NTVNIC_QA_RX_PACKETS, s.rx_packets, NTVNIC_QA_PAD) ||
 	    nla_put_u64_64bit(skb, NTVNIC_QA_RX_BYTES, s.rx_bytes, NTVNIC_QA_PAD) ||

@@ -62,6 +62,13 @@ struct ntvnic_rx_stats {
 	struct u64_stats_sync syncp;
 };
 
+/* Written by the NAPI's owner while a socket busy polls (busypoll.c). */
+struct ntvnic_bp_stats {
+	u64 polls;
+	u64 packets;
+	struct u64_stats_sync syncp;
+};
+
 /* Written by senders under the RX ring's producer lock. */
 struct ntvnic_rxp_stats {
 	u64 ring_full;
@@ -154,6 +161,7 @@ struct ntvnic_rxq {
 
 	struct ntvnic_rx_stats rx;
 	struct ntvnic_rxp_stats rxp;
+	struct ntvnic_bp_stats bp;	/* busy polling (busypoll.c) */
 } ____cacheline_aligned_in_smp;
 
 /* Written under the TX queue lock: ndo_start_xmit, or a wake from NAPI. */
@@ -311,6 +319,22 @@ u32 ntvnic_rx_pending(struct ntvnic_qirq *irq);
 int ntvnic_rxq_enqueue(struct ntvnic_rxq *q, struct sk_buff *skb);
 void ntvnic_rxq_notify(struct ntvnic_rxq *q);
 u32 ntvnic_ring_used(struct ntvnic_rxq *q);
+
+/* busypoll.c */
+void ntvnic_busy_poll_count(struct ntvnic_rxq *q, int done);
+
+/* NAPI poll end: count it if a busy-polling socket made it. */
+static inline void ntvnic_busy_poll_note(struct ntvnic_rxq *q,
+					 struct napi_struct *napi, int done)
+{
+	if (unlikely(test_bit(NAPI_STATE_IN_BUSY_POLL, &napi->state)))
+		ntvnic_busy_poll_count(q, done);
+}
+
+int ntvnic_busy_poll_sset_count(const struct ntvnic_priv *priv);
+void ntvnic_busy_poll_get_strings(const struct ntvnic_priv *priv, u8 **buf);
+void ntvnic_busy_poll_get_stats(struct ntvnic_priv *priv, u64 **data);
+int ntvnic_busy_poll_fill_queue(struct sk_buff *skb, struct ntvnic_rxq *q);
 
 /* xdp.c */
 #define NTVNIC_XDP_TX_BULK	16

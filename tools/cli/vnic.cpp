@@ -401,6 +401,17 @@ bool wire_table_wanted(const vnic::DeviceReport &r)
 	return r.info.wire_rate || r.info.wire_delay_us || r.info.wire_loss_ppm;
 }
 
+// Shown once a socket has busy polled any queue.
+bool busy_poll_table_wanted(const vnic::DeviceReport &r)
+{
+	for (const auto &q : r.queues) {
+		auto it = q.rx.find("busy_polls");
+		if (it != q.rx.end() && it->second)
+			return true;
+	}
+	return false;
+}
+
 void print_queue_table(std::vector<std::string> head, const vnic::DeviceReport &r,
 		       std::vector<std::string> (*row)(const vnic::QueueReport &, unsigned))
 {
@@ -431,6 +442,16 @@ void print_report(const vnic::DeviceReport &r)
 				  "RING-FULL-US", "BQL-LIMITED-US"});
 		for (const auto &q : r.queues)
 			t.add_row(wire_queue_row(q, r.cpus));
+		t.print(std::cout);
+	}
+	if (busy_poll_table_wanted(r)) {
+		std::cout << "busy polling (SO_BUSY_POLL, net.core.busy_read/busy_poll)\n";
+		nettune::Table t({"QUEUE", "NAPI-ID", "BUSY-POLLS", "BUSY-POLL-PKTS"});
+		for (const auto &q : r.queues)
+			t.add_row({std::to_string(q.index),
+				   q.napi_id ? std::to_string(*q.napi_id) : "-",
+				   counter(q.rx, "busy_polls"),
+				   counter(q.rx, "busy_poll_packets")});
 		t.print(std::cout);
 	}
 	if (xdp_table_wanted(r)) {

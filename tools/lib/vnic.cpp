@@ -95,6 +95,8 @@ QueueInfo parse_queue(const nlattr *nest)
 	put_queue_counter(q, a, NTVNIC_QA_TX_WIRE_DROPPED, "tx_wire_dropped");
 	put_queue_counter(q, a, NTVNIC_QA_TX_RING_FULL_US, "tx_ring_full_us");
 	put_queue_counter(q, a, NTVNIC_QA_TX_BQL_LIMITED_US, "tx_bql_limited_us");
+	put_queue_counter(q, a, NTVNIC_QA_RX_BUSY_POLLS, "rx_busy_polls");
+	put_queue_counter(q, a, NTVNIC_QA_RX_BUSY_POLL_PACKETS, "rx_busy_poll_packets");
 	return q;
 }
 

@@ -218,6 +218,9 @@ enum ntvnic_queue_attr {
 	NTVNIC_QA_TX_WIRE_DROPPED,
 	NTVNIC_QA_TX_RING_FULL_US, /* time stopped by a full TX ring (rate set) */
 	NTVNIC_QA_TX_BQL_LIMITED_US, /* time stopped by BQL (rate set) */
+	/* u64: NAPI polls of RX queue N made by busy polling sockets */
+	NTVNIC_QA_RX_BUSY_POLLS,
+	NTVNIC_QA_RX_BUSY_POLL_PACKETS, /* u64: packets those polls took */
 
 	__NTVNIC_QA_MAX,
 	NTVNIC_QA_MAX = __NTVNIC_QA_MAX - 1
