@@ -4,7 +4,9 @@
 # reading process. The socket sees the queue's napi id
 # (SO_INCOMING_NAPI_ID equals the napi_id nettune reports), the busy-poll
 # counters move, and without SO_BUSY_POLL they do not. The round trips are
-# logged, not asserted (timing in an emulated VM; see bench-vnic.md).
+# logged, not asserted (timing in an emulated VM; see bench-vnic-wire.md).
+# Four python starts make it slow in the VM (88 s measured): full tier.
+# nt-tier: full
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/vnic_lib.sh"
 nt_require_modules ntvnic
