@@ -35,7 +35,7 @@ static void ntvnic_get_drvinfo(struct net_device *dev,
 static int ntvnic_get_link_ksettings(struct net_device *dev,
 				     struct ethtool_link_ksettings *cmd)
 {
-	cmd->base.speed = NTVNIC_LINK_SPEED;
+	cmd->base.speed = ntvnic_line_speed(ntvnic_priv(dev));
 	cmd->base.duplex = DUPLEX_FULL;
 	cmd->base.port = PORT_OTHER;
 	cmd->base.autoneg = AUTONEG_DISABLE;
@@ -99,7 +99,8 @@ static int ntvnic_get_sset_count(struct net_device *dev, int sset)
 
 	if (sset != ETH_SS_STATS)
 		return -EOPNOTSUPP;
-	return priv->cfg.queues * (NTVNIC_RX_STATS + NTVNIC_TX_STATS);
+	return priv->cfg.queues * (NTVNIC_RX_STATS + NTVNIC_TX_STATS) +
+	       ntvnic_line_sset_count(priv) + ntvnic_busy_poll_sset_count(priv);
 }
 
 static void ntvnic_get_strings(struct net_device *dev, u32 sset, u8 *buf)
@@ -117,6 +118,8 @@ static void ntvnic_get_strings(struct net_device *dev, u32 sset, u8 *buf)
 		for (i = 0; i < NTVNIC_TX_STATS; i++)
 			ethtool_sprintf(&buf, "tx_queue_%u_%s", q,
 					ntvnic_tx_stat_names[i]);
+	ntvnic_line_get_strings(priv, &buf);
+	ntvnic_busy_poll_get_strings(priv, &buf);
 }
 
 static void ntvnic_get_ethtool_stats(struct net_device *dev,
@@ -155,6 +158,8 @@ static void ntvnic_get_ethtool_stats(struct net_device *dev,
 		*data++ = s.tx_xdp_xmit;
 		*data++ = s.tx_xdp_xmit_errors;
 	}
+	ntvnic_line_get_stats(priv, &data);
+	ntvnic_busy_poll_get_stats(priv, &data);
 }
 
 static int ntvnic_get_coalesce(struct net_device *dev,

@@ -122,6 +122,7 @@ int ntvnic_napi_poll(struct napi_struct *napi, int budget)
 	ntvnic_xdp_poll_end(q, &xp);
 	rcu_read_unlock();
 	ntvnic_rx_account(q, done, bytes, true, done == budget);
+	ntvnic_busy_poll_note(q, napi, done);
 
 	if (done < budget && napi_complete_done(napi, done))
 		ntvnic_irq_rearm(&q->irq);

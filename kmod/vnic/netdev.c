@@ -177,6 +177,7 @@ static void ntvnic_datapath_down(struct net_device *dev)
 			napi_disable(&t->napi);
 			t->napi_enabled = false;
 		}
+		ntvnic_line_quiesce(t);	/* its timers, frames in flight */
 		ntvnic_irq_quiesce(&q->irq);
 		ntvnic_irq_quiesce(&t->irq);
 	}
@@ -483,12 +484,14 @@ static int ntvnic_init_priv(struct net_device *dev, const struct ntvnic_cfg *cfg
 		priv->rxq[i].index = i;
 		u64_stats_init(&priv->rxq[i].rx.syncp);
 		u64_stats_init(&priv->rxq[i].rxp.syncp);
+		u64_stats_init(&priv->rxq[i].bp.syncp);
 		u64_stats_init(&priv->rxq[i].irq.stats.syncp);
 		priv->txq[i].priv = priv;
 		priv->txq[i].index = i;
 		u64_stats_init(&priv->txq[i].xmit.syncp);
 		u64_stats_init(&priv->txq[i].done.syncp);
 		u64_stats_init(&priv->txq[i].irq.stats.syncp);
+		ntvnic_line_init(&priv->txq[i]);
 	}
 	netif_set_real_num_tx_queues(dev, cfg->queues);
 	netif_set_real_num_rx_queues(dev, cfg->queues);

@@ -17,9 +17,24 @@
 #include <net/sock.h>
 #include "ntvnic.h"
 
+/* The wire's settings (line.c); 0 turns each off. */
+static struct netlink_range_validation ntvnic_wire_rate_range = {
+	.max = NTVNIC_MAX_WIRE_RATE,
+};
+
+static struct netlink_range_validation ntvnic_wire_delay_range = {
+	.max = NTVNIC_MAX_WIRE_DELAY,
+};
+
+static struct netlink_range_validation ntvnic_wire_loss_range = {
+	.max = NTVNIC_MAX_WIRE_LOSS,
+};
+
 /*
  * Types only for the settings: ntvnic_validate_cfg() checks their ranges
- * and answers with a message that names the setting.
+ * and answers with a message that names the setting. The wire's have
+ * policy ranges (the core's extack points at the attribute and carries
+ * the range); ntvnic_line_validate() names the lowest rate.
  */
 static const struct nla_policy ntvnic_policy[NTVNIC_A_MAX + 1] = {
 	[NTVNIC_A_IFINDEX]	= { .type = NLA_U32 },
@@ -45,6 +60,10 @@ static const struct nla_policy ntvnic_policy[NTVNIC_A_MAX + 1] = {
 	[NTVNIC_A_TX_USECS]	= { .type = NLA_U32 },
 	[NTVNIC_A_TX_FRAMES]	= { .type = NLA_U32 },
 	[NTVNIC_A_XDP_PROG_ID]	= { .type = NLA_REJECT },
+	[NTVNIC_A_WIRE_RATE]	= NLA_POLICY_FULL_RANGE(NLA_U64, &ntvnic_wire_rate_range),
+	[NTVNIC_A_WIRE_DELAY]	= NLA_POLICY_FULL_RANGE(NLA_U32, &ntvnic_wire_delay_range),
+	[NTVNIC_A_WIRE_LOSS]	= NLA_POLICY_FULL_RANGE(NLA_U32, &ntvnic_wire_loss_range),
+	[NTVNIC_A_PAD]		= { .type = NLA_REJECT },
 };
 
 static struct genl_family ntvnic_genl_family;
@@ -109,6 +128,8 @@ static int ntvnic_fill_queue(struct sk_buff *skb, struct ntvnic_priv *priv,
 		goto cancel;
 	if (q->ring_ready &&
 	    nla_put_u32(skb, NTVNIC_QA_RING_USED, ntvnic_ring_used(q)))
+		goto cancel;
+	if (ntvnic_line_fill_queue(skb, t) || ntvnic_busy_poll_fill_queue(skb, q))
 		goto cancel;
 	if (nla_put_u64_64bit(skb, NTVNIC_QA_RX_PACKETS, s.rx_packets, NTVNIC_QA_PAD) ||
 	    nla_put_u64_64bit(skb, NTVNIC_QA_RX_BYTES, s.rx_bytes, NTVNIC_QA_PAD) ||
@@ -184,7 +205,7 @@ static int ntvnic_fill(struct sk_buff *skb, struct net_device *dev,
 	    nla_put_u8(skb, NTVNIC_A_OPERSTATE, READ_ONCE(dev->operstate)) ||
 	    nla_put(skb, NTVNIC_A_RSS_KEY, sizeof(rss->key), rss->key) ||
 	    nla_put(skb, NTVNIC_A_RSS_INDIR, sizeof(rss->indir), rss->indir) ||
-	    ntvnic_fill_xdp(skb, priv))
+	    ntvnic_fill_xdp(skb, priv) || ntvnic_line_fill(skb, priv))
 		goto cancel;
 	if (peer) {
 		if (nla_put_string(skb, NTVNIC_A_PEER_IFNAME, peer->name) ||
@@ -293,6 +314,7 @@ static int ntvnic_nl_new(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr **tb = info->attrs;
 	const char *name, *peer_name = NULL;
 	struct ntvnic_coal rx_coal, tx_coal;
+	struct ntvnic_line_cfg line;
 	struct net_device *dev;
 	struct ntvnic_cfg cfg;
 	int err;
@@ -320,6 +342,8 @@ static int ntvnic_nl_new(struct sk_buff *skb, struct genl_info *info)
 	err = ntvnic_validate_cfg(&cfg, NTVNIC_MAX_QUEUES, extack);
 	if (!err)
 		err = ntvnic_coal_from_attrs(tb, NULL, &rx_coal, &tx_coal, extack);
+	if (!err)
+		err = ntvnic_line_from_attrs(tb, NULL, &line, extack);
 	if (err)
 		return err;
 
@@ -362,6 +386,9 @@ static int ntvnic_nl_new(struct sk_buff *skb, struct genl_info *info)
 		ntvnic_apply_coal(ntvnic_priv(dev), &rx_coal, &tx_coal);
 		ntvnic_apply_coal(ntvnic_priv(rtnl_dereference(ntvnic_priv(dev)->peer)),
 				  &rx_coal, &tx_coal);
+		ntvnic_line_apply(ntvnic_priv(dev), &line);
+		ntvnic_line_apply(ntvnic_priv(rtnl_dereference(ntvnic_priv(dev)->peer)),
+				  &line);
 		err = ntvnic_reply(info, dev, dev_net);
 	}
 	rtnl_unlock();
@@ -392,6 +419,7 @@ static int ntvnic_nl_del(struct sk_buff *skb, struct genl_info *info)
 static int ntvnic_nl_set(struct sk_buff *skb, struct genl_info *info)
 {
 	struct ntvnic_coal rx_coal, tx_coal;
+	struct ntvnic_line_cfg line;
 	struct ntvnic_priv *priv;
 	struct net_device *dev;
 	struct ntvnic_cfg cfg;
@@ -406,6 +434,9 @@ static int ntvnic_nl_set(struct sk_buff *skb, struct genl_info *info)
 	priv = ntvnic_priv(dev);
 	err = ntvnic_coal_from_attrs(info->attrs, priv, &rx_coal, &tx_coal,
 				     info->extack);
+	if (!err)
+		err = ntvnic_line_from_attrs(info->attrs, priv, &line,
+					     info->extack);
 	if (err)
 		goto out;
 	cfg = priv->cfg;
@@ -427,8 +458,10 @@ static int ntvnic_nl_set(struct sk_buff *skb, struct genl_info *info)
 	/* Only a change of queues, rings, mode or weight restarts the port. */
 	if (memcmp(&cfg, &priv->cfg, sizeof(cfg)))
 		err = ntvnic_reconfigure(dev, &cfg, info->extack);
-	if (!err)
+	if (!err) {
 		ntvnic_apply_coal(priv, &rx_coal, &tx_coal);
+		ntvnic_line_apply(priv, &line);
+	}
 out:
 	rtnl_unlock();
 	return err;

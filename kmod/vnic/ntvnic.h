@@ -35,6 +35,7 @@
 #include <uapi/linux/ntvnic.h>
 #include <net/xdp.h>
 #include "compat.h"
+#include "line.h"
 
 #define NTVNIC_DRV_NAME		"ntvnic"
 #define NTVNIC_DRV_VERSION	NETTUNE_VERSION	/* from VERSION, set by kmod/Kbuild */
@@ -58,6 +59,13 @@ struct ntvnic_rx_stats {
 	u64 xdp_redirect;
 	u64 xdp_aborted;	/* XDP_ABORTED and invalid verdicts */
 	u64 xdp_tx_errors;	/* XDP_TX or redirect frames not sent */
+	struct u64_stats_sync syncp;
+};
+
+/* Written by the NAPI's owner while a socket busy polls (busypoll.c). */
+struct ntvnic_bp_stats {
+	u64 polls;
+	u64 packets;
 	struct u64_stats_sync syncp;
 };
 
@@ -153,6 +161,7 @@ struct ntvnic_rxq {
 
 	struct ntvnic_rx_stats rx;
 	struct ntvnic_rxp_stats rxp;
+	struct ntvnic_bp_stats bp;	/* busy polling (busypoll.c) */
 } ____cacheline_aligned_in_smp;
 
 /* Written under the TX queue lock: ndo_start_xmit, or a wake from NAPI. */
@@ -195,6 +204,7 @@ struct ntvnic_txq {
 
 	struct ntvnic_txx_stats xmit;
 	struct ntvnic_txc_stats done;
+	struct ntvnic_line_q line;	/* the wire's rate, delay, loss (line.c) */
 } ____cacheline_aligned_in_smp;
 
 struct ntvnic_rss {
@@ -229,6 +239,7 @@ struct ntvnic_priv {
 	struct ntvnic_txq *txq;		/* max_queues entries */
 	/* Native XDP program: set under RTNL, read per NAPI poll under RCU */
 	struct bpf_prog __rcu *xdp_prog;
+	struct ntvnic_line line;	/* this port's transmit direction */
 };
 
 static inline struct ntvnic_priv *ntvnic_priv(const struct net_device *dev)
@@ -261,6 +272,33 @@ irqreturn_t ntvnic_tx_irq(int irq, void *data);
 u32 ntvnic_tx_pending(struct ntvnic_qirq *irq);
 u32 ntvnic_tx_ring_used(struct ntvnic_txq *t);
 unsigned int ntvnic_tx_purge(struct ntvnic_txq *t);
+bool ntvnic_wire_carry(struct ntvnic_priv *priv, struct sk_buff *skb);
+
+/* line.c */
+static inline bool ntvnic_line_rated(const struct ntvnic_priv *priv)
+{
+	return READ_ONCE(priv->line.cfg.rate) != 0;
+}
+
+void ntvnic_line_poll_begin(struct ntvnic_txq *t);
+bool ntvnic_line_clock(struct ntvnic_txq *t, void *ptr);
+bool ntvnic_line_wait(struct ntvnic_txq *t);
+bool ntvnic_line_xmit(struct ntvnic_txq *t, struct sk_buff *skb);
+void ntvnic_line_init(struct ntvnic_txq *t);
+void ntvnic_line_quiesce(struct ntvnic_txq *t);
+int ntvnic_line_validate(const struct ntvnic_line_cfg *cfg,
+			 struct netlink_ext_ack *extack);
+int ntvnic_line_from_attrs(struct nlattr **tb, const struct ntvnic_priv *cur,
+			   struct ntvnic_line_cfg *cfg,
+			   struct netlink_ext_ack *extack);
+void ntvnic_line_apply(struct ntvnic_priv *priv,
+		       const struct ntvnic_line_cfg *cfg);
+u32 ntvnic_line_speed(const struct ntvnic_priv *priv);
+int ntvnic_line_fill(struct sk_buff *skb, const struct ntvnic_priv *priv);
+int ntvnic_line_fill_queue(struct sk_buff *skb, struct ntvnic_txq *t);
+int ntvnic_line_sset_count(const struct ntvnic_priv *priv);
+void ntvnic_line_get_strings(const struct ntvnic_priv *priv, u8 **buf);
+void ntvnic_line_get_stats(struct ntvnic_priv *priv, u64 **data);
 
 /* irq.c */
 int ntvnic_irq_domain_init(void);
@@ -281,6 +319,22 @@ u32 ntvnic_rx_pending(struct ntvnic_qirq *irq);
 int ntvnic_rxq_enqueue(struct ntvnic_rxq *q, struct sk_buff *skb);
 void ntvnic_rxq_notify(struct ntvnic_rxq *q);
 u32 ntvnic_ring_used(struct ntvnic_rxq *q);
+
+/* busypoll.c */
+void ntvnic_busy_poll_count(struct ntvnic_rxq *q, int done);
+
+/* NAPI poll end: count it if a busy-polling socket made it. */
+static inline void ntvnic_busy_poll_note(struct ntvnic_rxq *q,
+					 struct napi_struct *napi, int done)
+{
+	if (unlikely(test_bit(NAPI_STATE_IN_BUSY_POLL, &napi->state)))
+		ntvnic_busy_poll_count(q, done);
+}
+
+int ntvnic_busy_poll_sset_count(const struct ntvnic_priv *priv);
+void ntvnic_busy_poll_get_strings(const struct ntvnic_priv *priv, u8 **buf);
+void ntvnic_busy_poll_get_stats(struct ntvnic_priv *priv, u64 **data);
+int ntvnic_busy_poll_fill_queue(struct sk_buff *skb, struct ntvnic_rxq *q);
 
 /* xdp.c */
 #define NTVNIC_XDP_TX_BULK	16

@@ -184,7 +184,7 @@ unsigned int ntvnic_tx_post_xdp(struct ntvnic_txq *t, struct xdp_frame **frames,
  * full RX ring at the peer is the receiver's drop (rx_missed/rx_fifo,
  * counted in ntvnic_rxq_enqueue): the wire carried the packet.
  */
-static bool ntvnic_wire_carry(struct ntvnic_priv *priv, struct sk_buff *skb)
+bool ntvnic_wire_carry(struct ntvnic_priv *priv, struct sk_buff *skb)
 {
 	struct net_device *peer = rcu_dereference(priv->peer);
 	struct ntvnic_priv *ppriv;
@@ -266,13 +266,13 @@ static bool ntvnic_tx_carry(struct ntvnic_txq *t, void *ptr, unsigned int *len,
 
 		*len = frame->len;
 		skb = ntvnic_xdp_frame_to_skb(&t->napi, frame);
-		return skb && ntvnic_wire_carry(t->priv, skb);
+		return skb && ntvnic_line_xmit(t, skb);
 	}
 	skb = ptr;
 	*len = skb->len;
 	(*bql_pkts)++;
 	*bql_bytes += skb->len;
-	return ntvnic_wire_carry(t->priv, skb);
+	return ntvnic_line_xmit(t, skb);	/* loss, delay (line.c) */
 }
 
 /*
@@ -286,13 +286,19 @@ int ntvnic_tx_poll(struct napi_struct *napi, int budget)
 	/* Pairs with the release in ntvnic_start_xmit(): slots are written. */
 	u32 cons = t->cons, prod = smp_load_acquire(&t->prod);
 	unsigned int done = 0, carried = 0, bql_pkts = 0, bql_bytes = 0;
+	bool rated = ntvnic_line_rated(t->priv);
 	u64 carried_bytes = 0;
 	unsigned int len;
 	void *ptr;
 
+	if (unlikely(rated))
+		ntvnic_line_poll_begin(t);
 	rcu_read_lock();
 	while (cons != prod && done < budget) {
 		ptr = t->ring[cons & (t->size - 1)];
+		/* A line rate: the frame completes once it has left (line.c). */
+		if (unlikely(rated) && !ntvnic_line_clock(t, ptr))
+			break;
 		t->ring[cons & (t->size - 1)] = NULL;
 		if (ntvnic_tx_carry(t, ptr, &len, &bql_pkts, &bql_bytes)) {
 			carried++;
@@ -306,8 +312,12 @@ int ntvnic_tx_poll(struct napi_struct *napi, int budget)
 	if (done)
 		ntvnic_tx_complete(t, cons, bql_pkts, bql_bytes);
 
-	if (done < budget && napi_complete_done(napi, done))
+	if (done < budget && napi_complete_done(napi, done)) {
+		/* Frames wait for the wire: its clock raises the interrupt. */
+		if (unlikely(rated) && ntvnic_line_wait(t))
+			return done;
 		ntvnic_irq_rearm(&t->irq);
+	}
 	return done;
 }
 

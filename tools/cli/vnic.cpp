@@ -7,6 +7,7 @@
 #include "rss.hpp"
 #include "sysfs.hpp"
 #include "table.hpp"
+#include "vnic_wire.hpp"
 
 #include <chrono>
 #include <cstdio>
@@ -157,9 +158,9 @@ void add_rss(CLI::App *vnic, Globals &g)
 
 // ---- add / del / set ---------------------------------------------------------
 
-const std::vector<std::string> setting_keywords = {"queues",    "rx-ring",  "tx-ring",
-						   "mode",      "weight",   "rx-usecs",
-						   "rx-frames", "tx-usecs", "tx-frames"};
+const std::vector<std::string> setting_keywords = {"queues",    "rx-ring",  "tx-ring",   "mode",
+						   "weight",    "rx-usecs", "rx-frames", "tx-usecs",
+						   "tx-frames", "rate",     "delay",     "loss"};
 
 // Numbers are only checked for being numbers: the kernel owns the ranges and
 // explains a refusal (extack), which is printed as it is.
@@ -176,6 +177,12 @@ vnic::Settings parse_settings(const nettune::KeywordArgs &kw)
 	s.tx_frames = kw.get_uint("tx-frames", 0, u32_max);
 	if (auto m = kw.get("mode"))
 		s.mode = vnic::parse_mode(*m);
+	if (auto r = kw.get("rate"))
+		s.wire_rate = vnic::parse_wire_rate(*r);
+	if (auto d = kw.get("delay"))
+		s.wire_delay_us = vnic::parse_wire_delay(*d);
+	if (auto l = kw.get("loss"))
+		s.wire_loss_ppm = vnic::parse_wire_loss(*l);
 	return s;
 }
 
@@ -215,7 +222,8 @@ void run_set(const std::string &name, const std::vector<std::string> &args)
 	if (args.empty())
 		throw nettune::UsageError("set " + name +
 					  ": nothing to change (mode, weight, queues, rx-ring, "
-					  "tx-ring, rx-usecs, rx-frames, tx-usecs, tx-frames)");
+					  "tx-ring, rx-usecs, rx-frames, tx-usecs, tx-frames, "
+					  "rate, delay, loss)");
 	const vnic::Settings settings = parse_settings(kw);
 	vnic::check_ifname(name, "device name");
 	vnic::Client client;
@@ -232,7 +240,8 @@ void add_change_commands(CLI::App *vnic, Globals &g)
 	auto *add = vnic->add_subcommand(
 		"add", "create a pair: NAME [peer NAME] [queues N] [rx-ring N] [tx-ring N] "
 		       "[netns A] [peer-netns B] [mode napi|legacy] [weight N] "
-		       "[rx-usecs N] [rx-frames N] [tx-usecs N] [tx-frames N]");
+		       "[rx-usecs N] [rx-frames N] [tx-usecs N] [tx-frames N] "
+		       "[rate RATE] [delay TIME] [loss PCT%]");
 	add->add_option("name", add_args->name, "device name")->required();
 	add->add_option("args", add_args->rest, "keyword value ...");
 	nettune::cli::on_run(add, g,
@@ -249,7 +258,8 @@ void add_change_commands(CLI::App *vnic, Globals &g)
 	auto set_args = std::make_shared<Args>();
 	auto *set = vnic->add_subcommand(
 		"set", "change a port: DEV [mode napi|legacy] [weight N] [queues N] [rx-ring N] "
-		       "[tx-ring N] [rx-usecs N] [rx-frames N] [tx-usecs N] [tx-frames N]");
+		       "[tx-ring N] [rx-usecs N] [rx-frames N] [tx-usecs N] [tx-frames N] "
+		       "[rate RATE] [delay TIME] [loss PCT%]");
 	set->add_option("dev", set_args->name, "device name")->required();
 	set->add_option("args", set_args->rest, "keyword value ...");
 	nettune::cli::on_run(set, g, [set_args] { run_set(set_args->name, set_args->rest); });
@@ -267,6 +277,9 @@ void print_device_line(const vnic::DeviceInfo &d)
 		  << d.napi_weight << "  " << vnic::operstate_name(d.operstate) << '\n';
 	std::cout << "  coalesce rx-usecs " << d.rx_usecs << " rx-frames " << d.rx_frames
 		  << "  tx-usecs " << d.tx_usecs << " tx-frames " << d.tx_frames << '\n';
+	std::cout << "  wire rate " << vnic::format_wire_rate(d.wire_rate) << " delay "
+		  << vnic::format_wire_delay(d.wire_delay_us) << " loss "
+		  << vnic::format_wire_loss(d.wire_loss_ppm) << "  speed " << d.speed << "Mb/s\n";
 	if (d.xdp_prog_id)
 		std::cout << "  xdp native prog id " << *d.xdp_prog_id << '\n';
 }
@@ -274,14 +287,17 @@ void print_device_line(const vnic::DeviceInfo &d)
 void print_device_table(const std::vector<vnic::DeviceInfo> &devs)
 {
 	nettune::Table t({"DEVICE", "IFINDEX", "PEER", "QUEUES", "RX-RING", "TX-RING", "MODE",
-			  "WEIGHT", "MTU", "STATE", "XDP"});
+			  "WEIGHT", "MTU", "STATE", "XDP", "RATE", "DELAY", "LOSS"});
 	for (const auto &d : devs)
 		t.add_row({d.name, std::to_string(d.ifindex), d.peer.empty() ? "-" : d.peer,
 			   std::to_string(d.queues), std::to_string(d.rx_ring),
 			   std::to_string(d.tx_ring), vnic::mode_name(d.mode),
 			   std::to_string(d.napi_weight), std::to_string(d.mtu),
 			   vnic::operstate_name(d.operstate),
-			   d.xdp_prog_id ? "native id " + std::to_string(*d.xdp_prog_id) : "-"});
+			   d.xdp_prog_id ? "native id " + std::to_string(*d.xdp_prog_id) : "-",
+			   vnic::format_wire_rate(d.wire_rate),
+			   vnic::format_wire_delay(d.wire_delay_us),
+			   vnic::format_wire_loss(d.wire_loss_ppm)});
 	t.print(std::cout);
 }
 
@@ -371,6 +387,31 @@ void print_xdp_table(const vnic::DeviceReport &r)
 	t.print(std::cout);
 }
 
+std::vector<std::string> wire_queue_row(const vnic::QueueReport &q, unsigned)
+{
+	return {std::to_string(q.index),        counter(q.tx, "wire_lost"),
+		counter(q.tx, "wire_waits"),    counter(q.tx, "wire_delayed"),
+		counter(q.tx, "wire_dropped"),  counter(q.tx, "ring_full_us"),
+		counter(q.tx, "bql_limited_us")};
+}
+
+// Shown while the port's wire has a rate, delay or loss.
+bool wire_table_wanted(const vnic::DeviceReport &r)
+{
+	return r.info.wire_rate || r.info.wire_delay_us || r.info.wire_loss_ppm;
+}
+
+// Shown once a socket has busy polled any queue.
+bool busy_poll_table_wanted(const vnic::DeviceReport &r)
+{
+	for (const auto &q : r.queues) {
+		auto it = q.rx.find("busy_polls");
+		if (it != q.rx.end() && it->second)
+			return true;
+	}
+	return false;
+}
+
 void print_queue_table(std::vector<std::string> head, const vnic::DeviceReport &r,
 		       std::vector<std::string> (*row)(const vnic::QueueReport &, unsigned))
 {
@@ -393,6 +434,26 @@ void print_report(const vnic::DeviceReport &r)
 	print_queue_table({"QUEUE", "IRQ", "AFFINITY", "TX-PKTS", "TX-BYTES", "DROPS", "IRQS",
 			   "POLLS", "KICKS", "STOPS", "WAKES"},
 			  r, tx_queue_row);
+	if (wire_table_wanted(r)) {
+		std::cout << "wire (rate " << vnic::format_wire_rate(r.info.wire_rate) << ", delay "
+			  << vnic::format_wire_delay(r.info.wire_delay_us) << ", loss "
+			  << vnic::format_wire_loss(r.info.wire_loss_ppm) << ")\n";
+		nettune::Table t({"QUEUE", "LOST", "CLOCK-WAITS", "DELAYED", "DROPPED",
+				  "RING-FULL-US", "BQL-LIMITED-US"});
+		for (const auto &q : r.queues)
+			t.add_row(wire_queue_row(q, r.cpus));
+		t.print(std::cout);
+	}
+	if (busy_poll_table_wanted(r)) {
+		std::cout << "busy polling (SO_BUSY_POLL, net.core.busy_read/busy_poll)\n";
+		nettune::Table t({"QUEUE", "NAPI-ID", "BUSY-POLLS", "BUSY-POLL-PKTS"});
+		for (const auto &q : r.queues)
+			t.add_row({std::to_string(q.index),
+				   q.napi_id ? std::to_string(*q.napi_id) : "-",
+				   counter(q.rx, "busy_polls"),
+				   counter(q.rx, "busy_poll_packets")});
+		t.print(std::cout);
+	}
 	if (xdp_table_wanted(r)) {
 		std::cout << "xdp";
 		if (r.info.xdp_prog_id)

@@ -110,6 +110,76 @@ std::optional<std::string> extack_message(const void *nlmsghdr_ptr, size_t len)
 	return std::nullopt;
 }
 
+namespace {
+
+// The attributes after an error message's nlmsgerr (and echoed request).
+template <typename F> void for_each_extack_attr(const void *nlmsghdr_ptr, size_t len, F &&f)
+{
+	auto *nlh = static_cast<const nlmsghdr *>(nlmsghdr_ptr);
+	if (len < NLMSG_HDRLEN + sizeof(nlmsgerr) || !(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+		return;
+	auto *err = static_cast<const nlmsgerr *>(NLMSG_DATA(nlh));
+	size_t off = NLMSG_HDRLEN + sizeof(nlmsgerr);
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+		off += err->msg.nlmsg_len - sizeof(nlmsghdr);
+	const size_t end = std::min<size_t>(len, nlh->nlmsg_len);
+	while (off + sizeof(nlattr) <= end) {
+		auto *a =
+			reinterpret_cast<const nlattr *>(reinterpret_cast<const char *>(nlh) + off);
+		if (a->nla_len < sizeof(nlattr) || off + a->nla_len > end)
+			break;
+		f(a);
+		off += NLA_ALIGN(a->nla_len);
+	}
+}
+
+uint64_t attr_uint(const nlattr *a)
+{
+	const size_t n = a->nla_len - NLA_HDRLEN;
+	const char *p = reinterpret_cast<const char *>(a) + NLA_HDRLEN;
+	if (n == sizeof(uint64_t)) {
+		uint64_t v;
+		std::memcpy(&v, p, sizeof(v));
+		return v;
+	}
+	if (n == sizeof(uint32_t)) {
+		uint32_t v;
+		std::memcpy(&v, p, sizeof(v));
+		return v;
+	}
+	return 0;
+}
+
+} // namespace
+
+ExtackDetail extack_detail(const void *nlmsghdr_ptr, size_t len)
+{
+	ExtackDetail d;
+	for_each_extack_attr(nlmsghdr_ptr, len, [&d](const nlattr *a) {
+		const int type = a->nla_type & NLA_TYPE_MASK;
+		if (type == NLMSGERR_ATTR_OFFS && a->nla_len >= NLA_HDRLEN + sizeof(uint32_t)) {
+			d.offset = (uint32_t)attr_uint(a);
+		} else if (type == NLMSGERR_ATTR_POLICY) {
+			const auto *inner = reinterpret_cast<const nlattr *>(
+				reinterpret_cast<const char *>(a) + NLA_HDRLEN);
+			int rem = a->nla_len - NLA_HDRLEN;
+			for (; rem >= (int)sizeof(nlattr) && inner->nla_len >= sizeof(nlattr) &&
+			       inner->nla_len <= rem;
+			     rem -= NLA_ALIGN(inner->nla_len),
+			     inner = reinterpret_cast<const nlattr *>(
+				     reinterpret_cast<const char *>(inner) +
+				     NLA_ALIGN(inner->nla_len))) {
+				const int t = inner->nla_type & NLA_TYPE_MASK;
+				if (t == NL_POLICY_TYPE_ATTR_MIN_VALUE_U)
+					d.min = attr_uint(inner);
+				else if (t == NL_POLICY_TYPE_ATTR_MAX_VALUE_U)
+					d.max = attr_uint(inner);
+			}
+		}
+	});
+	return d;
+}
+
 GenlSocket::GenlSocket(const std::string &family, const std::string &module) : family_(family)
 {
 	sock_ = nl_socket_alloc();
@@ -152,6 +222,7 @@ struct Transaction {
 	const std::function<void(const GenlAttrs &)> *on_reply = nullptr;
 	int error = 0;
 	std::string extack;
+	ExtackDetail detail;
 	bool done = false;
 	std::string callback_error;
 };
@@ -182,6 +253,7 @@ int on_error(sockaddr_nl *, nlmsgerr *err, void *arg)
 	t->error = err->error;
 	if (auto m = extack_message(nlh, nlh->nlmsg_len))
 		t->extack = *m;
+	t->detail = extack_detail(nlh, nlh->nlmsg_len);
 	t->done = true;
 	return NL_STOP;
 }
@@ -228,6 +300,18 @@ void GenlSocket::transact(NlMsgPtr &msg, const std::string &what, int maxattr,
 		return;
 	int errnum = -t.error;
 	std::string reason = !t.extack.empty() ? t.extack : std::strerror(errnum);
+	// A policy refusal points at our attribute: name it, give the range.
+	const nlmsghdr *sent = nlmsg_hdr(msg.get());
+	if (t.detail.offset && *t.detail.offset + sizeof(nlattr) <= sent->nlmsg_len) {
+		auto *a = reinterpret_cast<const nlattr *>(reinterpret_cast<const char *>(sent) +
+							   *t.detail.offset);
+		auto it = attr_names_.find(a->nla_type & NLA_TYPE_MASK);
+		if (it != attr_names_.end())
+			reason = it->second + ": " + reason;
+	}
+	if (t.detail.min || t.detail.max)
+		reason += " (allowed " + std::to_string(t.detail.min.value_or(0)) + ".." +
+			  (t.detail.max ? std::to_string(*t.detail.max) : std::string("")) + ")";
 	if (errnum == EPERM && t.extack.empty())
 		reason += " (needs CAP_NET_ADMIN)";
 	throw Error(what + ": " + reason);

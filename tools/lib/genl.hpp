@@ -10,6 +10,7 @@
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -67,6 +68,10 @@ public:
 	// Socket buffers (and default message size) for requests larger than a
 	// page, such as a whole rule set.
 	void set_buffer_size(int bytes);
+	// Names of request attributes: a refusal the kernel's policy made
+	// (it points at the attribute) then names the setting and the range,
+	// "rate: integer out of range (allowed 0..100)".
+	void set_attr_names(std::map<int, std::string> names) { attr_names_ = std::move(names); }
 
 private:
 	void transact(NlMsgPtr &msg, const std::string &what, int maxattr,
@@ -75,9 +80,19 @@ private:
 	nl_sock *sock_ = nullptr;
 	int family_id_ = -1;
 	std::string family_;
+	std::map<int, std::string> attr_names_;
 };
 
 // Extack message ("NLMSGERR_ATTR_MSG") of a netlink error message, if any.
 std::optional<std::string> extack_message(const void *nlmsghdr_ptr, size_t len);
+
+// What an error message's extack says beyond the text: the offset of the
+// offending attribute in the request (NLMSGERR_ATTR_OFFS) and the range its
+// policy allows (NLMSGERR_ATTR_POLICY), when the kernel sent them.
+struct ExtackDetail {
+	std::optional<uint32_t> offset;
+	std::optional<uint64_t> min, max;
+};
+ExtackDetail extack_detail(const void *nlmsghdr_ptr, size_t len);
 
 } // namespace nettune

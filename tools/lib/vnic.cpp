@@ -4,6 +4,7 @@
 #include "genl.hpp"
 #include "netns.hpp"
 #include "sysfs.hpp"
+#include "vnic_wire.hpp"
 
 #include <cstring>
 #include <linux/if.h>
@@ -88,6 +89,14 @@ QueueInfo parse_queue(const nlattr *nest)
 	put_queue_counter(q, a, NTVNIC_QA_RX_XDP_TX_ERRORS, "rx_xdp_tx_errors");
 	put_queue_counter(q, a, NTVNIC_QA_TX_XDP_XMIT, "tx_xdp_xmit");
 	put_queue_counter(q, a, NTVNIC_QA_TX_XDP_XMIT_ERRORS, "tx_xdp_xmit_errors");
+	put_queue_counter(q, a, NTVNIC_QA_TX_WIRE_LOST, "tx_wire_lost");
+	put_queue_counter(q, a, NTVNIC_QA_TX_WIRE_WAITS, "tx_wire_waits");
+	put_queue_counter(q, a, NTVNIC_QA_TX_WIRE_DELAYED, "tx_wire_delayed");
+	put_queue_counter(q, a, NTVNIC_QA_TX_WIRE_DROPPED, "tx_wire_dropped");
+	put_queue_counter(q, a, NTVNIC_QA_TX_RING_FULL_US, "tx_ring_full_us");
+	put_queue_counter(q, a, NTVNIC_QA_TX_BQL_LIMITED_US, "tx_bql_limited_us");
+	put_queue_counter(q, a, NTVNIC_QA_RX_BUSY_POLLS, "rx_busy_polls");
+	put_queue_counter(q, a, NTVNIC_QA_RX_BUSY_POLL_PACKETS, "rx_busy_poll_packets");
 	return q;
 }
 
@@ -174,6 +183,9 @@ DeviceInfo parse_device(const GenlAttrs &a)
 	d.tx_usecs = opt_u32(a, NTVNIC_A_TX_USECS).value_or(0);
 	d.tx_frames = opt_u32(a, NTVNIC_A_TX_FRAMES).value_or(0);
 	d.xdp_prog_id = opt_u32(a, NTVNIC_A_XDP_PROG_ID);
+	d.wire_rate = a.has(NTVNIC_A_WIRE_RATE) ? a.u64(NTVNIC_A_WIRE_RATE) : 0;
+	d.wire_delay_us = opt_u32(a, NTVNIC_A_WIRE_DELAY).value_or(0);
+	d.wire_loss_ppm = opt_u32(a, NTVNIC_A_WIRE_LOSS).value_or(0);
 	d.speed = opt_u32(a, NTVNIC_A_LINK_SPEED).value_or(0);
 	d.mtu = opt_u32(a, NTVNIC_A_MTU).value_or(0);
 	d.operstate = a.has(NTVNIC_A_OPERSTATE) ? a.u8(NTVNIC_A_OPERSTATE) : 0;
@@ -206,6 +218,12 @@ void put_settings(nl_msg *msg, const Settings &s)
 	for (const auto &[attr, value] : coalescing)
 		if (value)
 			nla_put_u32(msg, attr, *value);
+	if (s.wire_rate)
+		nla_put_u64(msg, NTVNIC_A_WIRE_RATE, *s.wire_rate);
+	if (s.wire_delay_us)
+		nla_put_u32(msg, NTVNIC_A_WIRE_DELAY, *s.wire_delay_us);
+	if (s.wire_loss_ppm)
+		nla_put_u32(msg, NTVNIC_A_WIRE_LOSS, *s.wire_loss_ppm);
 }
 
 } // namespace
@@ -225,6 +243,9 @@ Client::Client()
 		throw Error("ntvnic module not loaded: generic netlink family '" NTVNIC_GENL_NAME
 			    "' not found (modprobe ntvnic, or insmod kmod/vnic/ntvnic.ko)");
 	}
+	sock_->set_attr_names({{NTVNIC_A_WIRE_RATE, "rate (bit/s)"},
+			       {NTVNIC_A_WIRE_DELAY, "delay (microseconds)"},
+			       {NTVNIC_A_WIRE_LOSS, "loss (frames per million)"}});
 }
 
 Client::~Client() = default;
@@ -554,6 +575,7 @@ nlohmann::json device_json(const DeviceInfo &d)
 			      {"rx_frames", d.rx_frames},
 			      {"tx_usecs", d.tx_usecs},
 			      {"tx_frames", d.tx_frames}}},
+			    {"wire", wire_json(d.wire_rate, d.wire_delay_us, d.wire_loss_ppm)},
 			    {"speed_mbps", d.speed},
 			    {"mtu", d.mtu},
 			    {"operstate", operstate_name(d.operstate)}};

@@ -29,6 +29,9 @@ struct Settings {
 	// Interrupt coalescing (as ethtool -C): changed without a restart.
 	std::optional<uint32_t> rx_usecs, rx_frames, tx_usecs, tx_frames;
 	std::optional<Mode> mode;
+	// The wire of the transmit direction (vnic_wire.hpp): at once.
+	std::optional<uint64_t> wire_rate; // bit/s, 0 unlimited
+	std::optional<uint32_t> wire_delay_us, wire_loss_ppm;
 };
 
 struct CreateRequest {
@@ -60,6 +63,8 @@ struct DeviceInfo {
 	std::vector<uint32_t> rss_indir;
 	std::vector<QueueInfo> queue_list;
 	std::optional<uint32_t> xdp_prog_id; // native XDP program, if loaded
+	uint64_t wire_rate = 0;              // bit/s, 0 unlimited
+	uint32_t wire_delay_us = 0, wire_loss_ppm = 0;
 };
 
 // Throws UsageError unless `name` can be an interface name; `what` names it.

@@ -44,6 +44,15 @@
  */
 #define NTVNIC_MAX_COAL_USECS	100000
 #define NTVNIC_MAX_COAL_FRAMES	4096
+/*
+ * The wire of one direction (NTVNIC_A_WIRE_*): line rate in bit/s (0:
+ * unlimited, else NTVNIC_MIN_WIRE_RATE..NTVNIC_MAX_WIRE_RATE), propagation
+ * delay in microseconds, random loss in frames per million.
+ */
+#define NTVNIC_MIN_WIRE_RATE	100000ULL
+#define NTVNIC_MAX_WIRE_RATE	100000000000ULL
+#define NTVNIC_MAX_WIRE_DELAY	1000000
+#define NTVNIC_MAX_WIRE_LOSS	1000000
 /* RSS: Toeplitz key and indirection table sizes (ethtool -x). */
 #define NTVNIC_RSS_KEY_SIZE	40
 #define NTVNIC_RSS_INDIR_SIZE	128
@@ -135,6 +144,17 @@ enum ntvnic_attr {
 	NTVNIC_A_TX_FRAMES,
 	/* u32: id of the native XDP program (reported while one is loaded) */
 	NTVNIC_A_XDP_PROG_ID,
+	/*
+	 * The wire of the port's transmit direction (NEW: both ports; SET:
+	 * one; reported). Changes apply at once. u64: line rate in bit/s, 0
+	 * for unlimited; frames complete at their serialisation time at
+	 * this rate (Ethernet preamble, FCS and gap counted: 24 bytes a
+	 * frame, at least 84). ethtool reports it as the link speed.
+	 */
+	NTVNIC_A_WIRE_RATE,
+	NTVNIC_A_WIRE_DELAY,	/* u32: propagation delay, microseconds */
+	NTVNIC_A_WIRE_LOSS,	/* u32: random loss, frames per million */
+	NTVNIC_A_PAD,
 
 	__NTVNIC_A_MAX,
 	NTVNIC_A_MAX = __NTVNIC_A_MAX - 1
@@ -190,6 +210,17 @@ enum ntvnic_queue_attr {
 	/* u64: frames ndo_xdp_xmit (devmap/cpumap redirects) posted to TX queue N */
 	NTVNIC_QA_TX_XDP_XMIT,
 	NTVNIC_QA_TX_XDP_XMIT_ERRORS, /* u64: ... that it had no room for */
+	/* u64: the wire (NTVNIC_A_WIRE_*) of TX queue N */
+	NTVNIC_QA_TX_WIRE_LOST,	/* frames lost on the wire (loss rate) */
+	NTVNIC_QA_TX_WIRE_WAITS, /* TX NAPI waited for the serialisation clock */
+	NTVNIC_QA_TX_WIRE_DELAYED, /* frames carried through the delay */
+	/* frames dropped: in-flight queue full, or the peer down on arrival */
+	NTVNIC_QA_TX_WIRE_DROPPED,
+	NTVNIC_QA_TX_RING_FULL_US, /* time stopped by a full TX ring (rate set) */
+	NTVNIC_QA_TX_BQL_LIMITED_US, /* time stopped by BQL (rate set) */
+	/* u64: NAPI polls of RX queue N made by busy polling sockets */
+	NTVNIC_QA_RX_BUSY_POLLS,
+	NTVNIC_QA_RX_BUSY_POLL_PACKETS, /* u64: packets those polls took */
 
 	__NTVNIC_QA_MAX,
 	NTVNIC_QA_MAX = __NTVNIC_QA_MAX - 1
