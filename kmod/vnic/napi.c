@@ -123,8 +123,10 @@ int ntvnic_napi_poll(struct napi_struct *napi, int budget)
 	rcu_read_unlock();
 	ntvnic_rx_account(q, done, bytes, true, done == budget);
 
-	if (done < budget && napi_complete_done(napi, done))
+	if (done < budget && napi_complete_done(napi, done)) {
+		ntvnic_dim_rx(q);
 		ntvnic_irq_rearm(&q->irq);
+	}
 	return done;
 }
 

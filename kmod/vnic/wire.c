@@ -306,8 +306,10 @@ int ntvnic_tx_poll(struct napi_struct *napi, int budget)
 	if (done)
 		ntvnic_tx_complete(t, cons, bql_pkts, bql_bytes);
 
-	if (done < budget && napi_complete_done(napi, done))
+	if (done < budget && napi_complete_done(napi, done)) {
+		ntvnic_dim_tx(t);
 		ntvnic_irq_rearm(&t->irq);
+	}
 	return done;
 }
 

@@ -88,6 +88,18 @@ QueueInfo parse_queue(const nlattr *nest)
 	put_queue_counter(q, a, NTVNIC_QA_RX_XDP_TX_ERRORS, "rx_xdp_tx_errors");
 	put_queue_counter(q, a, NTVNIC_QA_TX_XDP_XMIT, "tx_xdp_xmit");
 	put_queue_counter(q, a, NTVNIC_QA_TX_XDP_XMIT_ERRORS, "tx_xdp_xmit_errors");
+	if (a.has(NTVNIC_QA_RX_COAL_USECS)) {
+		Moderation m;
+		m.rx_usecs = a.u32(NTVNIC_QA_RX_COAL_USECS);
+		m.rx_frames = opt_u32(a, NTVNIC_QA_RX_COAL_FRAMES).value_or(0);
+		m.tx_usecs = opt_u32(a, NTVNIC_QA_TX_COAL_USECS).value_or(0);
+		m.tx_frames = opt_u32(a, NTVNIC_QA_TX_COAL_FRAMES).value_or(0);
+		m.rx_changes =
+			a.has(NTVNIC_QA_RX_DIM_CHANGES) ? a.u64(NTVNIC_QA_RX_DIM_CHANGES) : 0;
+		m.tx_changes =
+			a.has(NTVNIC_QA_TX_DIM_CHANGES) ? a.u64(NTVNIC_QA_TX_DIM_CHANGES) : 0;
+		q.moderation = m;
+	}
 	return q;
 }
 
@@ -174,6 +186,8 @@ DeviceInfo parse_device(const GenlAttrs &a)
 	d.tx_usecs = opt_u32(a, NTVNIC_A_TX_USECS).value_or(0);
 	d.tx_frames = opt_u32(a, NTVNIC_A_TX_FRAMES).value_or(0);
 	d.xdp_prog_id = opt_u32(a, NTVNIC_A_XDP_PROG_ID);
+	d.adaptive_rx = a.has(NTVNIC_A_ADAPTIVE_RX) && a.u8(NTVNIC_A_ADAPTIVE_RX);
+	d.adaptive_tx = a.has(NTVNIC_A_ADAPTIVE_TX) && a.u8(NTVNIC_A_ADAPTIVE_TX);
 	d.speed = opt_u32(a, NTVNIC_A_LINK_SPEED).value_or(0);
 	d.mtu = opt_u32(a, NTVNIC_A_MTU).value_or(0);
 	d.operstate = a.has(NTVNIC_A_OPERSTATE) ? a.u8(NTVNIC_A_OPERSTATE) : 0;
@@ -553,7 +567,9 @@ nlohmann::json device_json(const DeviceInfo &d)
 			     {{"rx_usecs", d.rx_usecs},
 			      {"rx_frames", d.rx_frames},
 			      {"tx_usecs", d.tx_usecs},
-			      {"tx_frames", d.tx_frames}}},
+			      {"tx_frames", d.tx_frames},
+			      {"adaptive_rx", d.adaptive_rx},
+			      {"adaptive_tx", d.adaptive_tx}}},
 			    {"speed_mbps", d.speed},
 			    {"mtu", d.mtu},
 			    {"operstate", operstate_name(d.operstate)}};
@@ -601,6 +617,13 @@ nlohmann::json queue_json(const QueueReport &q)
 
 } // namespace
 
+nlohmann::json moderation_json(const Moderation &m)
+{
+	return {{"rx_usecs", m.rx_usecs},         {"rx_frames", m.rx_frames},
+		{"rx_dim_changes", m.rx_changes}, {"tx_usecs", m.tx_usecs},
+		{"tx_frames", m.tx_frames},       {"tx_dim_changes", m.tx_changes}};
+}
+
 nlohmann::json report_json(const DeviceReport &r)
 {
 	nlohmann::json j = device_json(r.info);
@@ -611,6 +634,10 @@ nlohmann::json report_json(const DeviceReport &r)
 	j["queues"] = nlohmann::json::array();
 	for (const auto &q : r.queues)
 		j["queues"].push_back(queue_json(q));
+	for (auto &jq : j["queues"])
+		for (const auto &qi : r.info.queue_list)
+			if (qi.index == jq["queue"] && qi.moderation)
+				jq["moderation"] = moderation_json(*qi.moderation);
 	return j;
 }
 
