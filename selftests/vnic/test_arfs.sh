@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# nt-tier: full
 # Accelerated RFS: with RFS configured, a TCP flow's packets move to the
 # RX queue whose interrupt is on the reader's CPU (ndo_rx_flow_steer and
 # the IRQ affinity CPU map), and follow the reader when it moves to the
@@ -76,10 +77,15 @@ taskset -a -p -c "$R" "$server" >/dev/null
 nt_check "reader moved to CPU $R: the filter follows it to queue $R" wait_arfs_queue "$R"
 nt_ge "queue $R gets the flow (% of packets over 1 s)" "$(rx_share "$R")" 90
 
-# The map follows IRQ affinity: swap the two RX IRQs; the reader's CPU R
-# is now served by queue O.
+# The map follows IRQ affinity: swap the two RX IRQs, so that CPU R is
+# served by queue O. RFS re-steers only when the reader's CPU changes:
+# move it to CPU O (queue R serves that now: nothing to do) and back.
 echo "$O" >"/proc/irq/$(vnic_irq vb "$R")/smp_affinity_list"
 echo "$R" >"/proc/irq/$(vnic_irq vb "$O")/smp_affinity_list"
+sleep 0.5
+taskset -a -p -c "$O" "$server" >/dev/null
+sleep 1
+taskset -a -p -c "$R" "$server" >/dev/null
 nt_check "after swapping the IRQs the reader's CPU $R maps to queue $O" wait_arfs_queue "$O"
 
 nt_ge "the data flow's filter counted the packets it steered" "$(arfs_field hits)" 100
