@@ -12,7 +12,7 @@ source "$(dirname "$0")/vnic_lib.sh"
 nt_require_modules ntvnic
 nt_require_cmds ip ethtool python3 iperf3 taskset
 [ "$(nproc)" -ge 2 ] || nt_skip_all "needs 2 CPUs"
-nt_plan 9
+nt_plan 8
 
 vnic_quiet_pair 2
 old_entries=$(sysctl -n net.core.rps_sock_flow_entries)
