@@ -2,8 +2,8 @@
 /*
  * ntvnic ethtool: -i, link settings, -L (channels), -G (rings), -c/-C
  * (interrupt coalescing), -S
- * (per-queue counters named like virtio_net's), -x/-X (RSS), -n (rx
- * rings / hashed fields). Every op runs under RTNL.
+ * (per-queue counters named like virtio_net's), -x/-X (RSS), -n/-N (rx
+ * rings, hashed fields, ntuple rules: ntuple.c). Every op runs under RTNL.
  */
 #include <linux/netdevice.h>
 #include <linux/ethtool.h>
@@ -173,7 +173,31 @@ static int ntvnic_get_coalesce(struct net_device *dev,
 	ec->rx_max_coalesced_frames = priv->rx_coal.frames;
 	ec->tx_coalesce_usecs = priv->tx_coal.usecs;
 	ec->tx_max_coalesced_frames = priv->tx_coal.frames;
+	/* Adaptive: what DIM chose for queue 0 (dim.c). */
+	ec->use_adaptive_rx_coalesce = priv->adaptive_rx;
+	ec->use_adaptive_tx_coalesce = priv->adaptive_tx;
+	if (priv->adaptive_rx) {
+		ec->rx_coalesce_usecs = READ_ONCE(priv->rxq[0].dim.coal.usecs);
+		ec->rx_max_coalesced_frames = READ_ONCE(priv->rxq[0].dim.coal.frames);
+	}
+	if (priv->adaptive_tx) {
+		ec->tx_coalesce_usecs = READ_ONCE(priv->txq[0].dim.coal.usecs);
+		ec->tx_max_coalesced_frames = READ_ONCE(priv->txq[0].dim.coal.frames);
+	}
 	return 0;
+}
+
+/*
+ * With adaptive on, ethtool -c showed DIM's values; ethtool -C sends them
+ * back unless the user changed them: keep the static setting then.
+ */
+static void ntvnic_coal_keep_static(const struct ntvnic_coal *shown,
+				    const struct ntvnic_coal *stat,
+				    struct ntvnic_coal *c)
+{
+	if (c->usecs == READ_ONCE(shown->usecs) &&
+	    c->frames == READ_ONCE(shown->frames))
+		*c = *stat;
 }
 
 /* Applies at once, without restarting the data path. */
@@ -182,20 +206,30 @@ static int ntvnic_set_coalesce(struct net_device *dev,
 			       struct kernel_ethtool_coalesce *kec,
 			       struct netlink_ext_ack *extack)
 {
-	const struct ntvnic_coal rx = {
+	struct ntvnic_priv *priv = ntvnic_priv(dev);
+	struct ntvnic_coal rx = {
 		.usecs = ec->rx_coalesce_usecs,
 		.frames = ec->rx_max_coalesced_frames,
 	};
-	const struct ntvnic_coal tx = {
+	struct ntvnic_coal tx = {
 		.usecs = ec->tx_coalesce_usecs,
 		.frames = ec->tx_max_coalesced_frames,
 	};
 	int err;
 
+	if (priv->adaptive_rx)
+		ntvnic_coal_keep_static(&priv->rxq[0].dim.coal, &priv->rx_coal,
+					&rx);
+	if (priv->adaptive_tx)
+		ntvnic_coal_keep_static(&priv->txq[0].dim.coal, &priv->tx_coal,
+					&tx);
 	err = ntvnic_validate_coal(&rx, &tx, extack);
-	if (!err)
-		ntvnic_apply_coal(ntvnic_priv(dev), &rx, &tx);
-	return err;
+	if (err)
+		return err;
+	ntvnic_apply_coal(priv, &rx, &tx);
+	ntvnic_dim_set(priv, ec->use_adaptive_rx_coalesce,
+		       ec->use_adaptive_tx_coalesce);
+	return 0;
 }
 
 static int ntvnic_get_rxnfc(struct net_device *dev, struct ethtool_rxnfc *nfc,
@@ -229,7 +263,8 @@ static int ntvnic_get_rxnfc(struct net_device *dev, struct ethtool_rxnfc *nfc,
 			return 0;
 		}
 	default:
-		return -EOPNOTSUPP;
+		/* ntuple rules: count, one rule, all locations (ntuple.c) */
+		return ntvnic_ntuple_get_rxnfc(dev, nfc, rule_locs);
 	}
 }
 
@@ -273,8 +308,10 @@ int ntvnic_set_rxfh(struct net_device *dev, const u32 *indir, const u8 *key,
 		return -ENOMEM;
 	if (indir)
 		memcpy(rss->indir, indir, sizeof(rss->indir));
-	if (key)
+	if (key) {
 		memcpy(rss->key, key, sizeof(rss->key));
+		ntvnic_rss_prepare(rss);
+	}
 	rcu_assign_pointer(priv->rss, rss);
 	kfree_rcu(old, rcu);
 	return 0;
@@ -282,7 +319,8 @@ int ntvnic_set_rxfh(struct net_device *dev, const u32 *indir, const u8 *key,
 
 const struct ethtool_ops ntvnic_ethtool_ops = {
 	.supported_coalesce_params = ETHTOOL_COALESCE_USECS |
-				     ETHTOOL_COALESCE_MAX_FRAMES,
+				     ETHTOOL_COALESCE_MAX_FRAMES |
+				     ETHTOOL_COALESCE_USE_ADAPTIVE,
 	.get_drvinfo		= ntvnic_get_drvinfo,
 	.get_link		= ethtool_op_get_link,
 	.get_link_ksettings	= ntvnic_get_link_ksettings,
@@ -296,6 +334,7 @@ const struct ethtool_ops ntvnic_ethtool_ops = {
 	.get_strings		= ntvnic_get_strings,
 	.get_ethtool_stats	= ntvnic_get_ethtool_stats,
 	.get_rxnfc		= ntvnic_get_rxnfc,
+	.set_rxnfc		= ntvnic_ntuple_set_rxnfc,
 	.get_rxfh_key_size	= ntvnic_get_rxfh_key_size,
 	.get_rxfh_indir_size	= ntvnic_get_rxfh_indir_size,
 	.get_rxfh		= ntvnic_compat_get_rxfh,

@@ -158,7 +158,22 @@ void ntvnic_irq_raise(struct ntvnic_qirq *irq)
 		return;
 	cpu = READ_ONCE(irq->cpu);
 	this = get_cpu();
-	if (cpu == this || !cpu_online(cpu)) {
+	if (cpu == this && in_interrupt()) {
+		unsigned long flags;
+
+		/*
+		 * Our own CPU: take the interrupt here and now, with local
+		 * interrupts off as the CPU would, instead of a self-IPI
+		 * (irq_work) that costs a second interrupt entry for each
+		 * one. The handler only schedules NAPI, which runs when
+		 * this context ends its BH-off section (or right after the
+		 * current NAPI poll, in the same softirq run): hence only
+		 * from softirq, BH-off or hardirq context.
+		 */
+		local_irq_save(flags);
+		ntvnic_irq_deliver(irq);
+		local_irq_restore(flags);
+	} else if (cpu == this || !cpu_online(cpu)) {
 		irq_work_queue(&irq->work);
 	} else {
 		int err;

@@ -124,8 +124,10 @@ int ntvnic_napi_poll(struct napi_struct *napi, int budget)
 	ntvnic_rx_account(q, done, bytes, true, done == budget);
 	ntvnic_busy_poll_note(q, napi, done);
 
-	if (done < budget && napi_complete_done(napi, done))
+	if (done < budget && napi_complete_done(napi, done)) {
+		ntvnic_dim_rx(q);
 		ntvnic_irq_rearm(&q->irq);
+	}
 	return done;
 }
 

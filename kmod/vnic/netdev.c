@@ -101,6 +101,7 @@ void ntvnic_apply_coal(struct ntvnic_priv *priv, const struct ntvnic_coal *rx,
 	WRITE_ONCE(priv->rx_coal.frames, rx->frames);
 	WRITE_ONCE(priv->tx_coal.usecs, tx->usecs);
 	WRITE_ONCE(priv->tx_coal.frames, tx->frames);
+	ntvnic_dim_apply_static(priv);
 }
 
 bool ntvnic_is_ntvnic(const struct net_device *dev)
@@ -183,6 +184,8 @@ static void ntvnic_datapath_down(struct net_device *dev)
 	}
 	/* One grace period covers every queue's last IRQ delivery. */
 	synchronize_rcu();
+	/* aRFS filters and the CPU map go before the IRQs they follow. */
+	ntvnic_arfs_down(priv);
 
 	for (i = 0; i < priv->cfg.queues; i++) {
 		ntvnic_rxq_down(&priv->rxq[i]);
@@ -209,7 +212,7 @@ static int ntvnic_rxq_up(struct ntvnic_priv *priv, struct ntvnic_rxq *q)
 			return err;
 	}
 	q->irq.pending = ntvnic_rx_pending;
-	q->irq.coal = &priv->rx_coal;
+	q->irq.coal = &q->dim.coal;	/* static or adaptive: dim.c */
 	err = ntvnic_irq_setup(&q->irq, priv->dev, "rx", q->index,
 			       ntvnic_rx_irq, q);
 	if (err)
@@ -239,7 +242,7 @@ static int ntvnic_txq_up(struct ntvnic_priv *priv, struct ntvnic_txq *t)
 				 priv->cfg.napi_weight);
 	t->napi_added = true;
 	t->irq.pending = ntvnic_tx_pending;
-	t->irq.coal = &priv->tx_coal;
+	t->irq.coal = &t->dim.coal;
 	err = ntvnic_irq_setup(&t->irq, priv->dev, "tx", t->index,
 			       ntvnic_tx_irq, t);
 	if (err)
@@ -263,6 +266,9 @@ static int ntvnic_datapath_up(struct net_device *dev)
 		if (err)
 			goto err;
 	}
+	err = ntvnic_arfs_up(priv);
+	if (err)
+		goto err;
 	priv->datapath_up = true;
 	/* Rings and cfg.queues are published before senders may use them. */
 	smp_store_release(&priv->rx_enabled, true);
@@ -418,6 +424,9 @@ static const struct net_device_ops ntvnic_netdev_ops = {
 	.ndo_change_mtu		= ntvnic_change_mtu,
 	.ndo_bpf		= ntvnic_bpf,
 	.ndo_xdp_xmit		= ntvnic_xdp_xmit,
+#ifdef CONFIG_RFS_ACCEL
+	.ndo_rx_flow_steer	= ntvnic_rx_flow_steer,
+#endif
 };
 
 static void ntvnic_free(struct net_device *dev)
@@ -425,6 +434,8 @@ static void ntvnic_free(struct net_device *dev)
 	struct ntvnic_priv *priv = ntvnic_priv(dev);
 
 	/* Idempotent: also called on creation failures before registration. */
+	ntvnic_dim_free(priv);
+	ntvnic_ntuple_free(priv);
 	kfree(rcu_dereference_protected(priv->rss, 1));
 	RCU_INIT_POINTER(priv->rss, NULL);
 	kfree(priv->rxq);
@@ -453,6 +464,9 @@ static void ntvnic_setup(struct net_device *dev)
 	dev->priv_destructor = ntvnic_free;
 	dev->max_mtu = ETH_MAX_MTU;
 	netif_set_tso_max_size(dev, GSO_MAX_SIZE);
+	/* ntuple rules and aRFS (ntuple.c, arfs.c): on, and switchable */
+	dev->hw_features |= NETIF_F_NTUPLE;
+	dev->features |= NETIF_F_NTUPLE;
 	ntvnic_compat_set_xdp_features(dev);
 }
 
@@ -479,6 +493,8 @@ static int ntvnic_init_priv(struct net_device *dev, const struct ntvnic_cfg *cfg
 		return -ENOMEM;
 	}
 	RCU_INIT_POINTER(priv->rss, rss);
+	ntvnic_arfs_init(priv);
+	ntvnic_dim_init(priv);
 	for (i = 0; i < priv->max_queues; i++) {
 		priv->rxq[i].priv = priv;
 		priv->rxq[i].index = i;

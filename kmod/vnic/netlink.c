@@ -64,6 +64,14 @@ static const struct nla_policy ntvnic_policy[NTVNIC_A_MAX + 1] = {
 	[NTVNIC_A_WIRE_DELAY]	= NLA_POLICY_FULL_RANGE(NLA_U32, &ntvnic_wire_delay_range),
 	[NTVNIC_A_WIRE_LOSS]	= NLA_POLICY_FULL_RANGE(NLA_U32, &ntvnic_wire_loss_range),
 	[NTVNIC_A_PAD]		= { .type = NLA_REJECT },
+	[NTVNIC_A_ADAPTIVE_RX]	= { .type = NLA_REJECT },
+	[NTVNIC_A_ADAPTIVE_TX]	= { .type = NLA_REJECT },
+	[NTVNIC_A_NTUPLE_ON]	= { .type = NLA_REJECT },
+	[NTVNIC_A_NTUPLE_RULES]	= { .type = NLA_REJECT },
+	[NTVNIC_A_ARFS_FILTERS]	= { .type = NLA_REJECT },
+	[NTVNIC_A_ARFS_STEERS]	= { .type = NLA_REJECT },
+	[NTVNIC_A_ARFS_EXPIRED]	= { .type = NLA_REJECT },
+	[NTVNIC_A_ARFS_FULL]	= { .type = NLA_REJECT },
 };
 
 static struct genl_family ntvnic_genl_family;
@@ -160,6 +168,16 @@ static int ntvnic_fill_queue(struct sk_buff *skb, struct ntvnic_priv *priv,
 	    nla_put_u64_64bit(skb, NTVNIC_QA_TX_XDP_XMIT_ERRORS,
 			      s.tx_xdp_xmit_errors, NTVNIC_QA_PAD))
 		goto cancel;
+	/* Interrupt moderation in use, static or DIM's (dim.c) */
+	if (nla_put_u32(skb, NTVNIC_QA_RX_COAL_USECS, READ_ONCE(q->dim.coal.usecs)) ||
+	    nla_put_u32(skb, NTVNIC_QA_RX_COAL_FRAMES, READ_ONCE(q->dim.coal.frames)) ||
+	    nla_put_u32(skb, NTVNIC_QA_TX_COAL_USECS, READ_ONCE(t->dim.coal.usecs)) ||
+	    nla_put_u32(skb, NTVNIC_QA_TX_COAL_FRAMES, READ_ONCE(t->dim.coal.frames)) ||
+	    nla_put_u64_64bit(skb, NTVNIC_QA_RX_DIM_CHANGES,
+			      atomic64_read(&q->dim.changes), NTVNIC_QA_PAD) ||
+	    nla_put_u64_64bit(skb, NTVNIC_QA_TX_DIM_CHANGES,
+			      atomic64_read(&t->dim.changes), NTVNIC_QA_PAD))
+		goto cancel;
 	nla_nest_end(skb, nest);
 	return 0;
 cancel:
@@ -198,6 +216,8 @@ static int ntvnic_fill(struct sk_buff *skb, struct net_device *dev,
 	    nla_put_u32(skb, NTVNIC_A_RX_FRAMES, priv->rx_coal.frames) ||
 	    nla_put_u32(skb, NTVNIC_A_TX_USECS, priv->tx_coal.usecs) ||
 	    nla_put_u32(skb, NTVNIC_A_TX_FRAMES, priv->tx_coal.frames) ||
+	    nla_put_u8(skb, NTVNIC_A_ADAPTIVE_RX, priv->adaptive_rx) ||
+	    nla_put_u8(skb, NTVNIC_A_ADAPTIVE_TX, priv->adaptive_tx) ||
 	    nla_put_u32(skb, NTVNIC_A_MODE, priv->cfg.mode) ||
 	    nla_put_u32(skb, NTVNIC_A_NAPI_WEIGHT, priv->cfg.napi_weight) ||
 	    nla_put_u32(skb, NTVNIC_A_LINK_SPEED, NTVNIC_LINK_SPEED) ||
@@ -502,6 +522,42 @@ static int ntvnic_nl_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	return err == -EMSGSIZE ? skb->len : err;
 }
 
+/* Receive steering of one device: rules, aRFS filters (ntuple.c). */
+static int ntvnic_nl_steer_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct net_device *dev;
+	struct sk_buff *msg;
+	void *hdr;
+	int err;
+
+	msg = genlmsg_new(NTVNIC_REPLY_SIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	rtnl_lock();
+	dev = ntvnic_lookup(genl_info_net(info), info->attrs, info->extack);
+	err = -ENODEV;
+	if (!dev)
+		goto out;
+	err = -EMSGSIZE;
+	hdr = genlmsg_put_reply(msg, info, &ntvnic_genl_family, 0,
+				NTVNIC_CMD_STEER_GET);
+	if (!hdr)
+		goto out;
+	if (nla_put_u32(msg, NTVNIC_A_IFINDEX, dev->ifindex) ||
+	    nla_put_string(msg, NTVNIC_A_IFNAME, dev->name))
+		goto out;
+	err = ntvnic_steer_fill(msg, ntvnic_priv(dev));
+	if (err)
+		goto out;
+	genlmsg_end(msg, hdr);
+	rtnl_unlock();
+	return genlmsg_reply(msg, info);
+out:
+	rtnl_unlock();
+	nlmsg_free(msg);
+	return err;
+}
+
 static const struct genl_ops ntvnic_genl_ops[] = {
 	{
 		.cmd	= NTVNIC_CMD_NEW,
@@ -522,6 +578,10 @@ static const struct genl_ops ntvnic_genl_ops[] = {
 		.cmd	= NTVNIC_CMD_SET,
 		.doit	= ntvnic_nl_set,
 		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= NTVNIC_CMD_STEER_GET,
+		.doit	= ntvnic_nl_steer_get,
 	},
 };
 

@@ -87,6 +87,9 @@ struct ntvnic_coal {
 	u32 frames;
 };
 
+/* ntuple/aRFS steering and adaptive moderation state (needs ntvnic_coal) */
+#include "steer.h"
+
 /*
  * One queue interrupt, an RX queue's or a TX queue's (irq.c). armed is the
  * device's own interrupt enable (the handler clears it, NAPI sets it
@@ -162,6 +165,7 @@ struct ntvnic_rxq {
 	struct ntvnic_rx_stats rx;
 	struct ntvnic_rxp_stats rxp;
 	struct ntvnic_bp_stats bp;	/* busy polling (busypoll.c) */
+	struct ntvnic_qdim dim;		/* RX moderation, dim.c */
 } ____cacheline_aligned_in_smp;
 
 /* Written under the TX queue lock: ndo_start_xmit, or a wake from NAPI. */
@@ -205,12 +209,18 @@ struct ntvnic_txq {
 	struct ntvnic_txx_stats xmit;
 	struct ntvnic_txc_stats done;
 	struct ntvnic_line_q line;	/* the wire's rate, delay, loss (line.c) */
+	struct ntvnic_qdim dim;		/* TX moderation, dim.c */
 } ____cacheline_aligned_in_smp;
 
 struct ntvnic_rss {
 	u8 key[NTVNIC_RSS_KEY_SIZE];
 	u32 indir[NTVNIC_RSS_INDIR_SIZE];
-	struct rcu_head rcu;
+	struct rcu_head rcu;	/* kfree_rcu wants it in the first 4 KiB */
+	/*
+	 * Toeplitz per input nibble, from key (ntvnic_rss_prepare()): byte
+	 * i's high and low nibble v contribute nib[i][0][v] ^ nib[i][1][v].
+	 */
+	u32 nib[NTVNIC_RSS_KEY_SIZE - 4][2][16];
 };
 
 struct ntvnic_cfg {
@@ -240,6 +250,11 @@ struct ntvnic_priv {
 	/* Native XDP program: set under RTNL, read per NAPI poll under RCU */
 	struct bpf_prog __rcu *xdp_prog;
 	struct ntvnic_line line;	/* this port's transmit direction */
+	/* ntuple rules and aRFS filters of this (receiving) port */
+	struct ntvnic_steer steer;
+	/* ethtool -C adaptive-rx/-tx: RTNL writes, NAPI reads (dim.c) */
+	bool adaptive_rx;
+	bool adaptive_tx;
 };
 
 static inline struct ntvnic_priv *ntvnic_priv(const struct net_device *dev)
@@ -370,6 +385,7 @@ unsigned int ntvnic_tx_post_xdp(struct ntvnic_txq *t, struct xdp_frame **frames,
 struct ntvnic_rss *ntvnic_rss_alloc_default(u32 queues);
 void ntvnic_rss_reset_indir(struct ntvnic_priv *priv, u32 queues);
 u32 ntvnic_toeplitz(const u8 *key, const u8 *data, unsigned int len);
+void ntvnic_rss_prepare(struct ntvnic_rss *rss);
 int ntvnic_rss_selftest(void);
 unsigned int ntvnic_rss_steer(struct ntvnic_priv *priv, struct sk_buff *skb,
 			      unsigned int nq);
@@ -391,6 +407,42 @@ struct ntvnic_queue_stats {
 
 void ntvnic_queue_stats(struct ntvnic_priv *priv, unsigned int i,
 			struct ntvnic_queue_stats *s);
+
+/* ntuple.c */
+struct flow_keys;
+bool ntvnic_flow_from_keys(const struct flow_keys *keys,
+			   struct ntvnic_flow *flow);
+unsigned int ntvnic_steer_queue(struct ntvnic_priv *priv,
+				const struct flow_keys *keys, u32 hash,
+				unsigned int rss_q, unsigned int nq);
+int ntvnic_ntuple_set_rxnfc(struct net_device *dev, struct ethtool_rxnfc *nfc);
+int ntvnic_ntuple_get_rxnfc(struct net_device *dev, struct ethtool_rxnfc *nfc,
+			    u32 *rule_locs);
+void ntvnic_ntuple_free(struct ntvnic_priv *priv);
+u32 ntvnic_flow_type(const struct ntvnic_flow *f);
+int ntvnic_put_steer_entry(struct sk_buff *skb, u32 loc,
+			   const struct ntvnic_flow *f,
+			   const struct ntvnic_flow *m, u32 queue, u64 hits);
+int ntvnic_steer_fill(struct sk_buff *skb, struct ntvnic_priv *priv);
+
+/* arfs.c */
+unsigned int ntvnic_arfs_queue(struct ntvnic_priv *priv,
+			       const struct ntvnic_flow *f, u32 hash,
+			       unsigned int rss_q, unsigned int nq);
+int ntvnic_rx_flow_steer(struct net_device *dev, const struct sk_buff *skb,
+			 u16 rxq_index, u32 flow_id);
+void ntvnic_arfs_init(struct ntvnic_priv *priv);
+int ntvnic_arfs_up(struct ntvnic_priv *priv);
+void ntvnic_arfs_down(struct ntvnic_priv *priv);
+int ntvnic_arfs_fill(struct sk_buff *skb, struct ntvnic_priv *priv);
+
+/* dim.c */
+void ntvnic_dim_rx(struct ntvnic_rxq *q);
+void ntvnic_dim_tx(struct ntvnic_txq *t);
+void ntvnic_dim_set(struct ntvnic_priv *priv, bool rx_on, bool tx_on);
+void ntvnic_dim_apply_static(struct ntvnic_priv *priv);
+void ntvnic_dim_init(struct ntvnic_priv *priv);
+void ntvnic_dim_free(struct ntvnic_priv *priv);
 
 /* netlink.c */
 int ntvnic_genl_init(void);

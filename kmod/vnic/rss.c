@@ -37,6 +37,49 @@ u32 ntvnic_toeplitz(const u8 *key, const u8 *data, unsigned int len)
 	return hash;
 }
 
+/* 32 key bits starting at bit pos (MSB first); pos + 32 <= key bits. */
+static u32 ntvnic_key_window(const u8 *key, unsigned int pos)
+{
+	unsigned int b = pos / 8;
+	u64 v = (u64)key[b] << 32 | (u64)key[b + 1] << 24 |
+		(u64)key[b + 2] << 16 | (u64)key[b + 3] << 8 | key[b + 4];
+
+	return (u32)(v >> (8 - pos % 8));
+}
+
+/*
+ * After a key change: the nibble tables, so that the per-packet hash is
+ * two lookups per input byte instead of a loop over its eight bits.
+ */
+void ntvnic_rss_prepare(struct ntvnic_rss *rss)
+{
+	unsigned int i, half, v, bit;
+
+	for (i = 0; i < NTVNIC_RSS_KEY_SIZE - 4; i++)
+		for (half = 0; half < 2; half++)
+			for (v = 0; v < 16; v++) {
+				u32 h = 0;
+
+				/* bit 3 of v is the nibble's first (MSB) */
+				for (bit = 0; bit < 4; bit++)
+					if (v & (8 >> bit))
+						h ^= ntvnic_key_window(rss->key,
+								       8 * i + 4 * half + bit);
+				rss->nib[i][half][v] = h;
+			}
+}
+
+static u32 ntvnic_toeplitz_fast(const struct ntvnic_rss *rss, const u8 *data,
+				unsigned int len)
+{
+	unsigned int i;
+	u32 hash = 0;
+
+	for (i = 0; i < len; i++)
+		hash ^= rss->nib[i][0][data[i] >> 4] ^ rss->nib[i][1][data[i] & 15];
+	return hash;
+}
+
 struct ntvnic_rss *ntvnic_rss_alloc_default(u32 queues)
 {
 	struct ntvnic_rss *rss = kzalloc(sizeof(*rss), GFP_KERNEL);
@@ -45,6 +88,7 @@ struct ntvnic_rss *ntvnic_rss_alloc_default(u32 queues)
 	if (!rss)
 		return NULL;
 	netdev_rss_key_fill(rss->key, sizeof(rss->key));
+	ntvnic_rss_prepare(rss);
 	for (i = 0; i < NTVNIC_RSS_INDIR_SIZE; i++)
 		rss->indir[i] = ethtool_rxfh_indir_default(i, queues);
 	return rss;
@@ -113,11 +157,13 @@ unsigned int ntvnic_rss_steer(struct ntvnic_priv *priv, struct sk_buff *skb,
 		len += 4;
 	}
 
-	hash = ntvnic_toeplitz(rss->key, in, len);
+	hash = ntvnic_toeplitz_fast(rss, in, len);
 	skb_set_hash(skb, hash, l4 ? PKT_HASH_TYPE_L4 : PKT_HASH_TYPE_L3);
 	q = rss->indir[hash % NTVNIC_RSS_INDIR_SIZE];
 	/* Only during a queue count change can the table name a dead queue. */
-	return q < nq ? q : q % nq;
+	q = q < nq ? q : q % nq;
+	/* ntuple rules and aRFS filters come first (ntuple.c). */
+	return l4 ? ntvnic_steer_queue(priv, &keys, hash, q, nq) : q;
 
 no_hash:
 	skb_clear_hash(skb);
@@ -142,10 +188,25 @@ int ntvnic_rss_selftest(void)
 		66, 9, 149, 187, 161, 142, 100, 80, 0x0a, 0xea, 0x06, 0xe6,
 	};
 
+	struct ntvnic_rss *rss;
+	int err = 0;
+
 	if (ntvnic_toeplitz(key, in, 12) != 0x51ccc178 ||
 	    ntvnic_toeplitz(key, in, 8) != 0x323e8fc2) {
 		pr_err("ntvnic: Toeplitz hash fails the Microsoft test vectors\n");
 		return -EINVAL;
 	}
-	return 0;
+	/* The table-driven hash the packet path uses must agree. */
+	rss = kzalloc(sizeof(*rss), GFP_KERNEL);
+	if (!rss)
+		return -ENOMEM;
+	memcpy(rss->key, key, sizeof(key));
+	ntvnic_rss_prepare(rss);
+	if (ntvnic_toeplitz_fast(rss, in, 12) != 0x51ccc178 ||
+	    ntvnic_toeplitz_fast(rss, in, 8) != 0x323e8fc2) {
+		pr_err("ntvnic: table-driven Toeplitz hash fails the Microsoft test vectors\n");
+		err = -EINVAL;
+	}
+	kfree(rss);
+	return err;
 }

@@ -313,6 +313,7 @@ int ntvnic_tx_poll(struct napi_struct *napi, int budget)
 		ntvnic_tx_complete(t, cons, bql_pkts, bql_bytes);
 
 	if (done < budget && napi_complete_done(napi, done)) {
+		ntvnic_dim_tx(t);
 		/* Frames wait for the wire: its clock raises the interrupt. */
 		if (unlikely(rated) && ntvnic_line_wait(t))
 			return done;

@@ -35,10 +35,9 @@ VARIANTS=${VARIANTS:-"veth napi napi-x"}
 OUT=${NTVM_OUT:-$(mktemp -d)}
 CSV=$OUT/bench-vnic-xdp.csv
 
-pktgen_pid=""
-pktgen_ns=""
+source "$top/scripts/bench/pktgen_lib.sh"
 cleanup() {
-	[ -n "$pktgen_pid" ] && stop_pktgen 2>/dev/null
+	pktgen_stop 2>/dev/null
 	for v in $VARIANTS; do
 		ip netns del "${v}A" 2>/dev/null
 		ip netns del "${v}B" 2>/dev/null
@@ -81,42 +80,17 @@ xdp_drops() { # frames xB's program dropped so far
 	fi
 }
 
-setup_pktgen() {
-	local v=$1 mac
-	mac=$(ip netns exec "${v}B" cat /sys/class/net/xB/address)
-	ip netns exec "${v}A" sh -e -c "cd /proc/net/pktgen
-		echo rem_device_all > kpktgend_0
-		echo add_device xA > kpktgend_0
-		for c in 'count 0' 'clone_skb 0' 'pkt_size 64' 'delay 0' 'dst 10.79.0.2' \\
-			'dst_mac $mac' 'udp_dst_min 9' 'udp_dst_max 9' \\
-			'udp_src_min 10000' 'udp_src_max 10999'; do
-			echo \"\$c\" > xA
-		done"
-}
-
-start_pktgen() {
-	pktgen_ns=${1}A
-	ip netns exec "$pktgen_ns" sh -c 'echo start > /proc/net/pktgen/pgctrl' &
-	pktgen_pid=$!
-}
-
-stop_pktgen() {
-	ip netns exec "$pktgen_ns" sh -c 'echo stop > /proc/net/pktgen/pgctrl'
-	wait "$pktgen_pid" 2>/dev/null || true
-	pktgen_pid=""
-}
-
 measure() { # prints "dropped_pps,sent_pps"
 	local v=$1 t0 t1 d0 d1 s0 s1
-	setup_pktgen "$v"
-	start_pktgen "$v"
+	pktgen_setup "${v}A" xA 10.79.0.2 "$(ip netns exec "${v}B" cat /sys/class/net/xB/address)"
+	pktgen_start "${v}A"
 	sleep 1
-	s0=$(ip netns exec "${v}A" awk '/pkts-sofar/ { print $2 }' /proc/net/pktgen/xA)
+	s0=$(pktgen_sent "${v}A" xA)
 	t0=$(date +%s.%N) d0=$(xdp_drops "$v")
 	sleep "$RUN_SECONDS"
 	d1=$(xdp_drops "$v") t1=$(date +%s.%N)
-	s1=$(ip netns exec "${v}A" awk '/pkts-sofar/ { print $2 }' /proc/net/pktgen/xA)
-	stop_pktgen
+	s1=$(pktgen_sent "${v}A" xA)
+	pktgen_stop
 	echo "$t0 $t1 $d0 $d1 $s0 $s1" | awk '{ t = $2 - $1; printf "%.0f,%.0f\n", ($4 - $3) / t, ($6 - $5) / t }'
 }
 

@@ -45,10 +45,9 @@ VARIANTS=${VARIANTS:-"veth napi legacy napi-x legacy-x napi2"}
 OUT=${NTVM_OUT:-$(mktemp -d)}
 CSV=$OUT/bench-vnic.csv
 
-pktgen_pid=""
-pktgen_ns=""
+source "$top/scripts/bench/pktgen_lib.sh"
 cleanup() {
-	[ -n "$pktgen_pid" ] && stop_pktgen 2>/dev/null
+	pktgen_stop 2>/dev/null
 	for v in $VARIANTS; do
 		ip netns del "${v}A" 2>/dev/null
 		ip netns del "${v}B" 2>/dev/null
@@ -115,51 +114,25 @@ noports() {
 	ip netns exec "${1}B" awk '/^Udp:/ { if (h) { print $3; exit } h = 1 }' /proc/net/snmp
 }
 
-setup_pktgen() { # device xA of variant v on kpktgend_0
-	local v=$1 mac
-	mac=$(ip netns exec "${v}B" cat /sys/class/net/xB/address)
-	ip netns exec "${v}A" sh -e -c "cd /proc/net/pktgen
-		echo rem_device_all > kpktgend_0
-		echo add_device xA > kpktgend_0
-		for c in 'count 0' 'clone_skb 0' 'pkt_size 64' 'delay 0' 'dst 10.78.0.2' \\
-			'dst_mac $mac' 'udp_dst_min 9' 'udp_dst_max 9' \\
-			'udp_src_min 10000' 'udp_src_max 10999'; do
-			echo \"\$c\" > xA
-		done"
-}
-
-# pktgen is per namespace: start and stop it in the sender's.
-start_pktgen() {
-	pktgen_ns=${1}A
-	ip netns exec "$pktgen_ns" sh -c 'echo start > /proc/net/pktgen/pgctrl' &
-	pktgen_pid=$!
-}
-
-stop_pktgen() {
-	ip netns exec "$pktgen_ns" sh -c 'echo stop > /proc/net/pktgen/pgctrl'
-	wait "$pktgen_pid" 2>/dev/null || true
-	pktgen_pid=""
-}
-
 # prints "delivered_pps,sent_pps,irqs_per_pkt,polls_per_pkt,backlog_drops_ps,ring_full_share"
 measure_udp() {
 	local v=$1 t0 t1 d0 d1 s0 s1 i0 i1 p0 p1 r0 r1 b0 b1 f0 f1
-	setup_pktgen "$v"
-	start_pktgen "$v"
+	pktgen_setup "${v}A" xA 10.78.0.2 "$(ip netns exec "${v}B" cat /sys/class/net/xB/address)"
+	pktgen_start "${v}A"
 	sleep 1
 	# Rates over [t0, t1], read back to back; the driver's counters
 	# (ethtool is slow under TCG) bracket that window and only give
 	# ratios among themselves.
 	i0=$(rx_sum "$v" irqs) p0=$(rx_sum "$v" polls) r0=$(rx_sum "$v" packets)
 	f0=$(rx_sum "$v" ring_full)
-	s0=$(ip netns exec "${v}A" awk '/pkts-sofar/ { print $2 }' /proc/net/pktgen/xA)
+	s0=$(pktgen_sent "${v}A" xA)
 	t0=$(date +%s.%N) d0=$(noports "$v") b0=$(backlog_drops)
 	sleep "$UDP_SECONDS"
 	t1=$(date +%s.%N) d1=$(noports "$v") b1=$(backlog_drops)
-	s1=$(ip netns exec "${v}A" awk '/pkts-sofar/ { print $2 }' /proc/net/pktgen/xA)
+	s1=$(pktgen_sent "${v}A" xA)
 	i1=$(rx_sum "$v" irqs) p1=$(rx_sum "$v" polls) r1=$(rx_sum "$v" packets)
 	f1=$(rx_sum "$v" ring_full)
-	stop_pktgen
+	pktgen_stop
 	echo "$t0 $t1 $d0 $d1 $s0 $s1 $i0 $i1 $p0 $p1 $r0 $r1 $b0 $b1 $f0 $f1" | awk '{
 		t = $2 - $1; d = $4 - $3; r = $12 - $11
 		f = $16 - $15

@@ -50,6 +50,7 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$(readlink -f "$0")")/../.." && pwd)
+source "$top/scripts/bench/pktgen_lib.sh"
 NETTUNE=${NETTUNE:-$top/build/tools/nettune}
 REPS=${REPS:-3}
 UDP_COUNT=${UDP_COUNT:-100000}
@@ -93,18 +94,8 @@ setup() {
 
 # --- part 1: UDP flood --------------------------------------------------------
 
-setup_pktgen() {
-	ip netns exec "$A" sh -e -c "cd /proc/net/pktgen
-		echo rem_device_all > kpktgend_0
-		echo add_device xA > kpktgend_0
-		for c in 'count $UDP_COUNT' 'clone_skb 0' 'pkt_size 64' 'delay 0' 'dst 10.79.0.2' \\
-			'dst_mac 02:00:00:00:79:02' 'udp_dst_min 9' 'udp_dst_max 9' \\
-			'udp_src_min 10000' 'udp_src_max 10999'; do
-			echo \"\$c\" > xA
-		done"
-}
+setup_pktgen() { pktgen_setup "$A" xA 10.79.0.2 02:00:00:00:79:02 "$UDP_COUNT"; }
 
-pktgen_sent() { ip netns exec "$A" awk '/pkts-sofar/ { print $2 }' /proc/net/pktgen/xA; }
 
 snmp_udp() { # field N of the Udp: values line
 	ip netns exec "$B" awk -v f="$1" '/^Udp:/ { if (h) { print $f; exit } h = 1 }' /proc/net/snmp
@@ -157,19 +148,16 @@ udp_dropped() { # the variant's own count of packets it dropped (or consumed)
 }
 
 # pktgen's own account of the last run: "usec sent".
-pktgen_result() {
-	ip netns exec "$A" sed -n 's/^Result: OK: \([0-9]*\)(.*usec, \([0-9]*\) (.*/\1 \2/p' /proc/net/pktgen/xA
-}
 
 measure_udp() { # prints "dropped_pps,sent_pps,dropped_share"
 	local v=$1 c0 c1 usec sent
 	udp_rule_on "$v"
 	setup_pktgen
 	c0=$(udp_dropped "$v")
-	ip netns exec "$A" sh -c 'echo start > /proc/net/pktgen/pgctrl'
+	pktgen_run "$A"
 	sleep 0.5 # the receiving softirq may still hold the last packets
 	c1=$(udp_dropped "$v")
-	read -r usec sent <<<"$(pktgen_result)"
+	read -r usec sent <<<"$(pktgen_result "$A" xA)"
 	udp_rule_off "$v"
 	awk -v d="$((c1 - c0))" -v u="$usec" -v s="$sent" \
 		'BEGIN { printf "%.0f,%.0f,%.4f\n", d / u * 1e6, s / u * 1e6, d / s }'

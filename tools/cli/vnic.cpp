@@ -1,4 +1,5 @@
-// nettune vnic: ntvnic pairs (add, del, show, set) and RSS prediction (rss).
+// nettune vnic: ntvnic pairs (add, del, show, set) and RSS prediction (rss);
+// the ntuple view is in vnic_steer.cpp.
 #include "vnic.hpp"
 #include "command.hpp"
 #include "error.hpp"
@@ -423,6 +424,26 @@ void print_queue_table(std::vector<std::string> head, const vnic::DeviceReport &
 	t.print(std::cout);
 }
 
+// Adaptive coalescing on: the moderation each queue's DIM chose now.
+void print_moderation_table(const vnic::DeviceInfo &d)
+{
+	auto on_off = [](bool on) { return on ? "on" : "off"; };
+	std::cout << "moderation (adaptive-rx " << on_off(d.adaptive_rx) << ", adaptive-tx "
+		  << on_off(d.adaptive_tx) << ", lib/dim)\n";
+	nettune::Table t({"QUEUE", "RX-USECS", "RX-FRAMES", "RX-DIM-CHANGES", "TX-USECS",
+			  "TX-FRAMES", "TX-DIM-CHANGES"});
+	for (const auto &q : d.queue_list) {
+		if (!q.moderation)
+			continue;
+		const auto &m = *q.moderation;
+		t.add_row({std::to_string(q.index), std::to_string(m.rx_usecs),
+			   std::to_string(m.rx_frames), std::to_string(m.rx_changes),
+			   std::to_string(m.tx_usecs), std::to_string(m.tx_frames),
+			   std::to_string(m.tx_changes)});
+	}
+	t.print(std::cout);
+}
+
 void print_report(const vnic::DeviceReport &r)
 {
 	print_device_line(r.info);
@@ -461,6 +482,8 @@ void print_report(const vnic::DeviceReport &r)
 		std::cout << '\n';
 		print_xdp_table(r);
 	}
+	if (r.info.adaptive_rx || r.info.adaptive_tx)
+		print_moderation_table(r.info);
 	std::cout << "(CPUn: interrupts of the queue's IRQ on CPU n, from /proc/interrupts)\n";
 }
 
@@ -632,13 +655,13 @@ void add_vnic(CLI::App &app, Globals &g)
 {
 	auto *vnic = app.add_subcommand("vnic", "ntvnic virtual multi-queue NIC pairs");
 	auto unknown = std::make_shared<std::string>();
-	vnic->add_option("command", *unknown, "add | del | show | set | rss");
+	vnic->add_option("command", *unknown, "add | del | show | set | rss | ntuple");
 	vnic->callback([vnic, unknown] {
 		if (!vnic->get_subcommands().empty())
 			return;
 		if (unknown->empty())
 			throw nettune::UsageError(
-				"vnic: missing command (add, del, show, set, rss)");
+				"vnic: missing command (add, del, show, set, rss, ntuple)");
 		throw nettune::UsageError("vnic: unknown command '" + *unknown + "'");
 	});
 	add_change_commands(vnic, g);

@@ -97,6 +97,18 @@ QueueInfo parse_queue(const nlattr *nest)
 	put_queue_counter(q, a, NTVNIC_QA_TX_BQL_LIMITED_US, "tx_bql_limited_us");
 	put_queue_counter(q, a, NTVNIC_QA_RX_BUSY_POLLS, "rx_busy_polls");
 	put_queue_counter(q, a, NTVNIC_QA_RX_BUSY_POLL_PACKETS, "rx_busy_poll_packets");
+	if (a.has(NTVNIC_QA_RX_COAL_USECS)) {
+		Moderation m;
+		m.rx_usecs = a.u32(NTVNIC_QA_RX_COAL_USECS);
+		m.rx_frames = opt_u32(a, NTVNIC_QA_RX_COAL_FRAMES).value_or(0);
+		m.tx_usecs = opt_u32(a, NTVNIC_QA_TX_COAL_USECS).value_or(0);
+		m.tx_frames = opt_u32(a, NTVNIC_QA_TX_COAL_FRAMES).value_or(0);
+		m.rx_changes =
+			a.has(NTVNIC_QA_RX_DIM_CHANGES) ? a.u64(NTVNIC_QA_RX_DIM_CHANGES) : 0;
+		m.tx_changes =
+			a.has(NTVNIC_QA_TX_DIM_CHANGES) ? a.u64(NTVNIC_QA_TX_DIM_CHANGES) : 0;
+		q.moderation = m;
+	}
 	return q;
 }
 
@@ -186,6 +198,8 @@ DeviceInfo parse_device(const GenlAttrs &a)
 	d.wire_rate = a.has(NTVNIC_A_WIRE_RATE) ? a.u64(NTVNIC_A_WIRE_RATE) : 0;
 	d.wire_delay_us = opt_u32(a, NTVNIC_A_WIRE_DELAY).value_or(0);
 	d.wire_loss_ppm = opt_u32(a, NTVNIC_A_WIRE_LOSS).value_or(0);
+	d.adaptive_rx = a.has(NTVNIC_A_ADAPTIVE_RX) && a.u8(NTVNIC_A_ADAPTIVE_RX);
+	d.adaptive_tx = a.has(NTVNIC_A_ADAPTIVE_TX) && a.u8(NTVNIC_A_ADAPTIVE_TX);
 	d.speed = opt_u32(a, NTVNIC_A_LINK_SPEED).value_or(0);
 	d.mtu = opt_u32(a, NTVNIC_A_MTU).value_or(0);
 	d.operstate = a.has(NTVNIC_A_OPERSTATE) ? a.u8(NTVNIC_A_OPERSTATE) : 0;
@@ -574,7 +588,9 @@ nlohmann::json device_json(const DeviceInfo &d)
 			     {{"rx_usecs", d.rx_usecs},
 			      {"rx_frames", d.rx_frames},
 			      {"tx_usecs", d.tx_usecs},
-			      {"tx_frames", d.tx_frames}}},
+			      {"tx_frames", d.tx_frames},
+			      {"adaptive_rx", d.adaptive_rx},
+			      {"adaptive_tx", d.adaptive_tx}}},
 			    {"wire", wire_json(d.wire_rate, d.wire_delay_us, d.wire_loss_ppm)},
 			    {"speed_mbps", d.speed},
 			    {"mtu", d.mtu},
@@ -623,6 +639,13 @@ nlohmann::json queue_json(const QueueReport &q)
 
 } // namespace
 
+nlohmann::json moderation_json(const Moderation &m)
+{
+	return {{"rx_usecs", m.rx_usecs},         {"rx_frames", m.rx_frames},
+		{"rx_dim_changes", m.rx_changes}, {"tx_usecs", m.tx_usecs},
+		{"tx_frames", m.tx_frames},       {"tx_dim_changes", m.tx_changes}};
+}
+
 nlohmann::json report_json(const DeviceReport &r)
 {
 	nlohmann::json j = device_json(r.info);
@@ -633,6 +656,10 @@ nlohmann::json report_json(const DeviceReport &r)
 	j["queues"] = nlohmann::json::array();
 	for (const auto &q : r.queues)
 		j["queues"].push_back(queue_json(q));
+	for (auto &jq : j["queues"])
+		for (const auto &qi : r.info.queue_list)
+			if (qi.index == jq["queue"] && qi.moderation)
+				jq["moderation"] = moderation_json(*qi.moderation);
 	return j;
 }
 

@@ -42,8 +42,16 @@ struct CreateRequest {
 	Settings settings;
 };
 
+// The interrupt moderation a queue uses now: the static ethtool -C values,
+// or what DIM chose while adaptive-rx/-tx is on.
+struct Moderation {
+	uint32_t rx_usecs = 0, rx_frames = 0, tx_usecs = 0, tx_frames = 0;
+	uint64_t rx_changes = 0, tx_changes = 0; // changes DIM made
+};
+
 struct QueueInfo {
 	uint32_t index = 0;
+	std::optional<Moderation> moderation;
 	std::optional<uint32_t> rx_irq, irq_cpu, napi_id, ring_used;
 	std::optional<uint32_t> tx_irq, tx_irq_cpu, tx_ring_used;
 	std::map<std::string, uint64_t> counters; // genl counters: "rx_packets", ...
@@ -62,9 +70,10 @@ struct DeviceInfo {
 	std::vector<uint8_t> rss_key;
 	std::vector<uint32_t> rss_indir;
 	std::vector<QueueInfo> queue_list;
-	std::optional<uint32_t> xdp_prog_id; // native XDP program, if loaded
 	uint64_t wire_rate = 0;              // bit/s, 0 unlimited
 	uint32_t wire_delay_us = 0, wire_loss_ppm = 0;
+	std::optional<uint32_t> xdp_prog_id;           // native XDP program, if loaded
+	bool adaptive_rx = false, adaptive_tx = false; // ethtool -C adaptive-rx/-tx
 };
 
 // Throws UsageError unless `name` can be an interface name; `what` names it.
@@ -173,5 +182,6 @@ std::vector<QueueRates> queue_rates(const DeviceReport &before, const DeviceRepo
 nlohmann::json device_json(const DeviceInfo &info);
 nlohmann::json rates_json(const std::vector<QueueRates> &rates);
 nlohmann::json report_json(const DeviceReport &r);
+nlohmann::json moderation_json(const Moderation &m);
 
 } // namespace nettune::vnic

@@ -73,7 +73,7 @@ groups=$("$nettune" --help | awk '/^Subcommands:/ { s = 1; next } /^[^ ]/ { s = 
 [ -n "$groups" ] || { echo "FAIL: no command groups in $nettune --help"; exit 1; }
 expect "nettune v" $(grep '^v' <<<"$groups")
 expect_has "nettune " $groups
-expect "nettune vnic " add del set show rss
+expect "nettune vnic " add del set show rss ntuple
 expect "nettune vnic s" set show
 expect_has "nettune -" --json --netns --verbose --help
 expect_has "nettune vnic show -" --stats --watch

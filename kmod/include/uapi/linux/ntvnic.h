@@ -83,6 +83,13 @@ enum ntvnic_cmd {
 	 * NTVNIC_A_NAPI_WEIGHT (same as ethtool -L / -G where those exist).
 	 */
 	NTVNIC_CMD_SET,
+	/*
+	 * doit, open: one device's receive steering (IFINDEX or IFNAME):
+	 * NTVNIC_A_NTUPLE_ON, its ethtool ntuple rules (NTVNIC_A_NTUPLE_RULE)
+	 * and accelerated RFS filters (NTVNIC_A_ARFS_FILTER) with their hit
+	 * counters, and NTVNIC_A_ARFS_*.
+	 */
+	NTVNIC_CMD_STEER_GET,
 
 	__NTVNIC_CMD_MAX,
 	NTVNIC_CMD_MAX = __NTVNIC_CMD_MAX - 1
@@ -155,6 +162,23 @@ enum ntvnic_attr {
 	NTVNIC_A_WIRE_DELAY,	/* u32: propagation delay, microseconds */
 	NTVNIC_A_WIRE_LOSS,	/* u32: random loss, frames per million */
 	NTVNIC_A_PAD,
+	/* u8: ethtool -C adaptive-rx / adaptive-tx (lib/dim) on (reported) */
+	NTVNIC_A_ADAPTIVE_RX,
+	NTVNIC_A_ADAPTIVE_TX,
+	/* u8: NETIF_F_NTUPLE on: rules and aRFS filters steer (STEER_GET) */
+	NTVNIC_A_NTUPLE_ON,
+	/*
+	 * nested list (STEER_GET): the ntuple rules by location / the aRFS
+	 * filters, each an NTVNIC_STEER_ENTRY nest of enum ntvnic_steer_attr
+	 */
+	NTVNIC_A_NTUPLE_RULES,
+	NTVNIC_A_ARFS_FILTERS,
+	/* u64: ndo_rx_flow_steer requests installed or moved (STEER_GET) */
+	NTVNIC_A_ARFS_STEERS,
+	/* u64: filters removed because RFS let them expire (STEER_GET) */
+	NTVNIC_A_ARFS_EXPIRED,
+	/* u64: steer requests refused, filter table full (STEER_GET) */
+	NTVNIC_A_ARFS_FULL,
 
 	__NTVNIC_A_MAX,
 	NTVNIC_A_MAX = __NTVNIC_A_MAX - 1
@@ -221,9 +245,46 @@ enum ntvnic_queue_attr {
 	/* u64: NAPI polls of RX queue N made by busy polling sockets */
 	NTVNIC_QA_RX_BUSY_POLLS,
 	NTVNIC_QA_RX_BUSY_POLL_PACKETS, /* u64: packets those polls took */
+	/*
+	 * u32: the interrupt moderation this queue uses now: the static
+	 * ethtool -C values, or what DIM chose while adaptive is on
+	 */
+	NTVNIC_QA_RX_COAL_USECS,
+	NTVNIC_QA_RX_COAL_FRAMES,
+	NTVNIC_QA_TX_COAL_USECS,
+	NTVNIC_QA_TX_COAL_FRAMES,
+	/* u64: moderation changes DIM made on this RX / TX queue */
+	NTVNIC_QA_RX_DIM_CHANGES,
+	NTVNIC_QA_TX_DIM_CHANGES,
 
 	__NTVNIC_QA_MAX,
 	NTVNIC_QA_MAX = __NTVNIC_QA_MAX - 1
+};
+
+/*
+ * One receive steering entry (in NTVNIC_A_NTUPLE_RULES,
+ * NTVNIC_A_ARFS_FILTERS). An aRFS filter is an exact flow: no masks.
+ */
+#define NTVNIC_STEER_ENTRY	1
+enum ntvnic_steer_attr {
+	NTVNIC_SA_UNSPEC,
+	NTVNIC_SA_PAD,
+	NTVNIC_SA_LOC,		/* u32: rule location, or aRFS filter id */
+	/* u32: ethtool flow type: TCP_V4_FLOW, UDP_V4_FLOW, TCP_V6_FLOW, UDP_V6_FLOW */
+	NTVNIC_SA_FLOW_TYPE,
+	NTVNIC_SA_SRC,		/* binary: 4 or 16 bytes, network order */
+	NTVNIC_SA_SRC_MASK,
+	NTVNIC_SA_DST,
+	NTVNIC_SA_DST_MASK,
+	NTVNIC_SA_SPORT,	/* u32: port, host order */
+	NTVNIC_SA_SPORT_MASK,
+	NTVNIC_SA_DPORT,
+	NTVNIC_SA_DPORT_MASK,
+	NTVNIC_SA_QUEUE,	/* u32: RX queue the entry steers to */
+	NTVNIC_SA_HITS,		/* u64: packets it steered */
+
+	__NTVNIC_SA_MAX,
+	NTVNIC_SA_MAX = __NTVNIC_SA_MAX - 1
 };
 
 #endif /* _UAPI_LINUX_NTVNIC_H */
