@@ -2,6 +2,7 @@
 #include "exp/counters.hpp"
 #include "exp/experiment.hpp"
 #include "exp/runner.hpp"
+#include "exp/steering.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -64,4 +65,63 @@ TEST_CASE("Results: series ends and lookups")
 	CHECK(r.at("b", 1, "v") == 1);
 	CHECK_THROWS(r.at("b", 2, "v"));
 	CHECK(verdict_name(Verdict::not_reproduced) == "not reproduced");
+}
+
+TEST_CASE("/proc/stat: per-CPU times, not the total line")
+{
+	const std::string text = "cpu  10 0 20 300 1 2 30 0 0 0\n"
+				 "cpu0 4 0 8 150 1 1 10 0 0 0\n"
+				 "cpu1 6 0 12 150 0 1 20 5 0 0\n"
+				 "intr 12345 0 0\n";
+	auto c = parse_proc_stat_cpus(text);
+	REQUIRE(c.size() == 2);
+	CHECK(c[1].cpu == 1);
+	CHECK(c[1].softirq == 20);
+	CHECK(c[1].steal == 5);
+	CHECK(c[1].busy() == 6 + 12 + 1 + 20 + 5);
+	CHECK_THROWS_AS(parse_proc_stat_cpus("cpu0 1 2 3\n"), nettune::Error);
+}
+
+TEST_CASE("fairness and shares of per-queue counts")
+{
+	CHECK(jain_fairness({5, 5, 5, 5}) == Approx(1.0));
+	CHECK(jain_fairness({8, 0, 0, 0}) == Approx(0.25));
+	CHECK(jain_fairness({}) == 0);
+	CHECK(top_share_pct({1, 3}) == Approx(75));
+	CHECK(top_share_pct({0, 0}) == 0);
+}
+
+TEST_CASE("softnet deltas per CPU and the share processed on one CPU")
+{
+	std::vector<SoftnetCpu> a(2), b(2);
+	a[0].cpu = b[0].cpu = 0;
+	a[1].cpu = b[1].cpu = 1;
+	a[0].processed = 10;
+	b[0].processed = 40;
+	a[1].processed = 5;
+	b[1].processed = 95;
+	b[1].received_rps = 3;
+	auto d = softnet_delta(a, b);
+	REQUIRE(d.size() == 2);
+	CHECK(d[0].processed == 30);
+	CHECK(d[1].received_rps == 3);
+	CHECK(processed_pct_on(d, 1) == Approx(75));
+	CHECK(processed_pct_off(d, 1) == Approx(25));
+	CHECK(processed_pct_on(d, 7) == 0);
+}
+
+TEST_CASE("ntvnic per-queue counters in queue order")
+{
+	std::map<std::string, uint64_t> s{
+		{"rx_queue_0_packets", 3}, {"rx_queue_1_packets", 4}, {"rx_queue_10_packets", 9}};
+	CHECK(queue_field(s, "rx", "packets") == std::vector<uint64_t>{3, 4});
+}
+
+TEST_CASE("CPU masks for rps_cpus")
+{
+	CHECK(cpu_mask_all(1) == "1");
+	CHECK(cpu_mask_all(2) == "3");
+	CHECK(cpu_mask_all(8) == "ff");
+	CHECK(cpu_mask_all(32) == "ffffffff");
+	CHECK(cpu_mask_all(36) == "f,ffffffff");
 }

@@ -6,7 +6,10 @@
 #include "sysfs.hpp"
 #include "vnic.hpp"
 
+#include <algorithm>
 #include <memory>
+#include <numeric>
+#include <unistd.h>
 
 namespace nettune::exp {
 
@@ -78,6 +81,113 @@ uint64_t sum_queue_field(const std::map<std::string, uint64_t> &stats, const std
 			sum += value;
 	}
 	return sum;
+}
+
+std::vector<uint64_t> queue_field(const std::map<std::string, uint64_t> &stats,
+				  const std::string &dir, const std::string &field)
+{
+	std::vector<uint64_t> out;
+	for (unsigned q = 0;; q++) {
+		auto it = stats.find(dir + "_queue_" + std::to_string(q) + "_" + field);
+		if (it == stats.end())
+			return out;
+		out.push_back(it->second);
+	}
+}
+
+std::vector<CpuTime> parse_proc_stat_cpus(const std::string &text)
+{
+	std::vector<CpuTime> out;
+	for (const auto &line : split(text, '\n')) {
+		auto w = split_whitespace(line);
+		if (w.empty() || w[0].size() <= 3 || w[0].rfind("cpu", 0) != 0)
+			continue;
+		if (w.size() < 9)
+			throw Error("/proc/stat: short line '" + line + "'");
+		CpuTime c;
+		try {
+			c.cpu = static_cast<unsigned>(std::stoul(w[0].substr(3)));
+			uint64_t *fields[] = {&c.user,   &c.nice, &c.system,  &c.idle,
+					      &c.iowait, &c.irq,  &c.softirq, &c.steal};
+			for (size_t i = 0; i < 8; i++)
+				*fields[i] = std::stoull(w[i + 1]);
+		} catch (const std::exception &) {
+			throw Error("/proc/stat: cannot parse '" + line + "'");
+		}
+		out.push_back(c);
+	}
+	return out;
+}
+
+std::vector<CpuTime> read_cpu_times()
+{
+	return parse_proc_stat_cpus(read_file("/proc/stat"));
+}
+
+double ms_per_tick()
+{
+	return 1000.0 / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+std::vector<SoftnetCpu> softnet_delta(const std::vector<SoftnetCpu> &before,
+				      const std::vector<SoftnetCpu> &after)
+{
+	unsigned n = 0;
+	for (const auto &c : after)
+		n = std::max(n, c.cpu + 1);
+	std::vector<SoftnetCpu> out(n);
+	for (unsigned i = 0; i < n; i++)
+		out[i].cpu = i;
+	auto sub = [](uint64_t a, uint64_t b) { return a >= b ? a - b : 0; };
+	for (const auto &a : after) {
+		SoftnetCpu b;
+		for (const auto &x : before)
+			if (x.cpu == a.cpu)
+				b = x;
+		SoftnetCpu &d = out[a.cpu];
+		d.processed = sub(a.processed, b.processed);
+		d.dropped = sub(a.dropped, b.dropped);
+		d.time_squeeze = sub(a.time_squeeze, b.time_squeeze);
+		d.received_rps = sub(a.received_rps, b.received_rps);
+		d.flow_limit = sub(a.flow_limit, b.flow_limit);
+	}
+	return out;
+}
+
+namespace {
+
+double processed_on(const std::vector<SoftnetCpu> &delta, int cpu)
+{
+	return cpu >= 0 && cpu < static_cast<int>(delta.size()) ? double(delta[cpu].processed)
+								: 0.0;
+}
+
+} // namespace
+
+double processed_pct_on(const std::vector<SoftnetCpu> &delta, int cpu)
+{
+	const double total = double(softnet_total(delta).processed);
+	return total > 0 ? 100.0 * processed_on(delta, cpu) / total : 0;
+}
+
+double processed_pct_off(const std::vector<SoftnetCpu> &delta, int cpu)
+{
+	const double total = double(softnet_total(delta).processed);
+	return total > 0 ? 100.0 * (total - processed_on(delta, cpu)) / total : 0;
+}
+
+double jain_fairness(const std::vector<double> &x)
+{
+	double sum = std::accumulate(x.begin(), x.end(), 0.0), sq = 0;
+	for (double v : x)
+		sq += v * v;
+	return x.empty() || sq <= 0 ? 0 : sum * sum / (static_cast<double>(x.size()) * sq);
+}
+
+double top_share_pct(const std::vector<double> &x)
+{
+	double sum = std::accumulate(x.begin(), x.end(), 0.0);
+	return x.empty() || sum <= 0 ? 0 : 100.0 * *std::max_element(x.begin(), x.end()) / sum;
 }
 
 uint64_t delta(const std::map<std::string, uint64_t> &before,

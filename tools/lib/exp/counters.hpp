@@ -31,6 +31,42 @@ std::map<std::string, uint64_t> read_ethtool_stats(const std::string &netns,
 uint64_t sum_queue_field(const std::map<std::string, uint64_t> &stats, const std::string &dir,
 			 const std::string &field);
 
+// rx_queue_<q>_<field> of each queue, indexed by q (a queue without the
+// counter counts 0).
+std::vector<uint64_t> queue_field(const std::map<std::string, uint64_t> &stats,
+				  const std::string &dir, const std::string &field);
+
+// One CPU's line of /proc/stat ("cpu3 user nice system idle iowait irq
+// softirq steal ..."), in USER_HZ ticks.
+struct CpuTime {
+	unsigned cpu = 0;
+	uint64_t user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0,
+		 steal = 0;
+	uint64_t busy() const { return user + nice + system + irq + softirq + steal; }
+};
+// The per-CPU lines (not the "cpu" total); throws Error on a short line.
+std::vector<CpuTime> parse_proc_stat_cpus(const std::string &text);
+std::vector<CpuTime> read_cpu_times();
+// Milliseconds of one USER_HZ tick.
+double ms_per_tick();
+
+// Per CPU after - before of softnet_stat, matched by CPU index (a CPU
+// missing from `before` counts from 0), indexed by CPU.
+std::vector<SoftnetCpu> softnet_delta(const std::vector<SoftnetCpu> &before,
+				      const std::vector<SoftnetCpu> &after);
+
+// Share (%) of the packets softnet_stat counts as processed (where
+// __netif_receive_skb ran) that ran on `cpu`, or on every CPU but `cpu`;
+// 0 when none were processed.
+double processed_pct_on(const std::vector<SoftnetCpu> &delta, int cpu);
+double processed_pct_off(const std::vector<SoftnetCpu> &delta, int cpu);
+
+// Jain's fairness index (sum x)^2 / (n sum x^2): 1 when every share is
+// equal, 1/n when one takes everything; 0 for no data.
+double jain_fairness(const std::vector<double> &x);
+// The largest element's share of the sum in percent (0 for no data).
+double top_share_pct(const std::vector<double> &x);
+
 // after - before, 0 if a counter went backwards; a missing key counts 0.
 uint64_t delta(const std::map<std::string, uint64_t> &before,
 	       const std::map<std::string, uint64_t> &after, const std::string &key);

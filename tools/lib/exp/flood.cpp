@@ -21,6 +21,8 @@ std::shared_ptr<FloodRig> make_flood_rig(Run &run, const FloodSpec &spec)
 	ps.dst_ip = p.b_addr;
 	ps.dst_mac = p.b_mac;
 	ps.udp_dst = spec.udp_port;
+	ps.udp_src_min = spec.udp_src_min;
+	ps.udp_src_max = spec.udp_src_max;
 	rig->pktgen = std::make_unique<Pktgen>(run.cleanup, ps);
 	if (spec.sink_cpu >= 0)
 		rig->sink =
@@ -35,7 +37,7 @@ struct Snapshot {
 	std::chrono::steady_clock::time_point t;
 	uint64_t sent = 0, app = 0;
 	std::map<std::string, uint64_t> nic, snmp;
-	SoftnetCpu softnet;
+	std::vector<SoftnetCpu> softnet;
 };
 
 Snapshot snapshot(FloodRig &rig)
@@ -45,7 +47,7 @@ Snapshot snapshot(FloodRig &rig)
 	s.sent = rig.pktgen->sent();
 	s.app = rig.sink ? rig.sink->received() : 0;
 	s.snmp = read_snmp(rig.pair.ns_b);
-	s.softnet = softnet_total(read_softnet_stat());
+	s.softnet = read_softnet_stat();
 	s.nic = read_ethtool_stats(rig.pair.ns_b, rig.pair.b);
 	return s;
 }
@@ -81,8 +83,14 @@ FloodSample measure_flood(Run &run, FloodRig &rig, uint64_t ratep, double warmup
 	f.irq_ps = nic("irqs") / t;
 	f.irqs_per_pkt = rx > 0 ? nic("irqs") / rx : 0;
 	f.polls_per_pkt = rx > 0 ? nic("polls") / rx : 0;
-	f.backlog_drop_pps = (b.softnet.dropped - a.softnet.dropped) / t;
-	f.squeeze_ps = (b.softnet.time_squeeze - a.softnet.time_squeeze) / t;
+	f.softnet_cpus = softnet_delta(a.softnet, b.softnet);
+	const auto qa = queue_field(a.nic, "rx", "packets"),
+		   qb = queue_field(b.nic, "rx", "packets");
+	for (size_t q = 0; q < qb.size(); q++)
+		f.rx_queue_packets.push_back(q < qa.size() && qb[q] >= qa[q] ? qb[q] - qa[q] : 0);
+	const SoftnetCpu sn = softnet_total(f.softnet_cpus);
+	f.backlog_drop_pps = sn.dropped / t;
+	f.squeeze_ps = sn.time_squeeze / t;
 	return f;
 }
 

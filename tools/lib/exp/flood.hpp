@@ -3,6 +3,7 @@
 // chosen CPU, optionally a UDP application on B, and one measurement
 // window that reads every counter before and after.
 #pragma once
+#include "counters.hpp"
 #include "experiment.hpp"
 #include "load.hpp"
 #include "topology.hpp"
@@ -16,6 +17,8 @@ struct FloodSpec {
 	int rx_cpu = 1;    // B's RX queue 0 interrupt
 	int sink_cpu = -1; // a UDP application on B pinned here; -1: none (NoPorts)
 	unsigned udp_port = 9;
+	// pktgen's source ports [min, max): one flow per port, in turn
+	unsigned udp_src_min = 10000, udp_src_max = 10999;
 	unsigned sink_work_us = 0; // CPU time the application spends per datagram
 };
 
@@ -43,6 +46,10 @@ struct FloodSample {
 	double irqs_per_pkt = 0;     // RX interrupts per received packet
 	double polls_per_pkt = 0;    // NAPI polls per received packet
 	double irq_ps = 0;           // RX interrupts per second
+	// softnet_stat deltas per CPU (indexed by CPU)
+	std::vector<SoftnetCpu> softnet_cpus;
+	// B's driver: packets per RX queue
+	std::vector<uint64_t> rx_queue_packets;
 };
 
 // Starts pktgen at `ratep` (0: flat out), lets it settle for `warmup` s,

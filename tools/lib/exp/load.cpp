@@ -9,6 +9,7 @@
 #include <cmath>
 #include <csignal>
 #include <netinet/in.h>
+#include <sched.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -72,6 +73,17 @@ void Pktgen::set_ratep(uint64_t ratep)
 		write(spec_.dev, "delay 0");
 }
 
+void Pktgen::set_udp_src(unsigned min, unsigned max)
+{
+	spec_.udp_src_min = min;
+	spec_.udp_src_max = max;
+	// pktgen rejects min > max at no point, but keep them ordered while
+	// changing both.
+	write(spec_.dev, "udp_src_min 0");
+	write(spec_.dev, "udp_src_max " + std::to_string(max));
+	write(spec_.dev, "udp_src_min " + std::to_string(min));
+}
+
 void Pktgen::start()
 {
 	stop();
@@ -126,6 +138,11 @@ void spend_cpu(unsigned us)
 
 UdpSink::UdpSink(const std::string &netns, const std::string &addr, unsigned port, int cpu,
 		 int rcvbuf, unsigned work_us)
+    : UdpSink(UdpSinkSpec{netns, addr, port, cpu, rcvbuf, work_us, "", 0})
+{
+}
+
+UdpSink::UdpSink(const UdpSinkSpec &spec)
 {
 	void *mem = mmap(nullptr, sizeof(std::atomic<uint64_t>), PROT_READ | PROT_WRITE,
 			 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -136,27 +153,37 @@ UdpSink::UdpSink(const std::string &netns, const std::string &addr, unsigned por
 	if (pipe(ready) < 0)
 		throw Error(errno_message("UDP sink: pipe", errno));
 	auto *count = count_;
+	const std::string &addr = spec.addr;
 	child_ = std::make_unique<Child>("UDP sink", [=] {
 		close(ready[0]);
-		NetnsScope in(netns);
-		pin_to_cpu(cpu);
+		NetnsScope in(spec.netns);
+		pin_to_cpu(spec.cpu);
 		int s = socket(AF_INET, SOCK_DGRAM, 0);
 		sockaddr_in sa{};
 		sa.sin_family = AF_INET;
-		sa.sin_port = htons(port);
-		inet_pton(AF_INET, addr.c_str(), &sa.sin_addr);
-		if (rcvbuf)
-			setsockopt(s, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+		sa.sin_port = htons(spec.port);
+		inet_pton(AF_INET, spec.addr.c_str(), &sa.sin_addr);
+		if (spec.rcvbuf)
+			setsockopt(s, SOL_SOCKET, SO_RCVBUF, &spec.rcvbuf, sizeof(spec.rcvbuf));
 		if (s < 0 || bind(s, reinterpret_cast<sockaddr *>(&sa), sizeof(sa)) < 0)
-			throw Error(errno_message("UDP sink: bind " + addr, errno));
+			throw Error(errno_message("UDP sink: bind " + spec.addr, errno));
+		if (!spec.peer_addr.empty()) {
+			sockaddr_in pa{};
+			pa.sin_family = AF_INET;
+			pa.sin_port = htons(spec.peer_port);
+			inet_pton(AF_INET, spec.peer_addr.c_str(), &pa.sin_addr);
+			if (connect(s, reinterpret_cast<sockaddr *>(&pa), sizeof(pa)) < 0)
+				throw Error(errno_message("UDP sink: connect " + spec.peer_addr,
+							  errno));
+		}
 		if (::write(ready[1], "r", 1) != 1)
 			return 1;
 		close(ready[1]);
 		char buf[2048];
 		for (;;)
 			if (recv(s, buf, sizeof(buf), 0) >= 0) {
-				if (work_us)
-					spend_cpu(work_us);
+				if (spec.work_us)
+					spend_cpu(spec.work_us);
 				count->fetch_add(1, std::memory_order_relaxed);
 			}
 	});
@@ -168,7 +195,8 @@ UdpSink::UdpSink(const std::string &netns, const std::string &addr, unsigned por
 	while (n < 0 && errno == EINTR);
 	close(ready[0]);
 	if (n != 1)
-		throw Error("UDP sink on " + addr + ":" + std::to_string(port) + " did not start");
+		throw Error("UDP sink on " + addr + ":" + std::to_string(spec.port) +
+			    " did not start");
 }
 
 UdpSink::~UdpSink()
@@ -180,6 +208,41 @@ UdpSink::~UdpSink()
 uint64_t UdpSink::received() const
 {
 	return count_->load(std::memory_order_relaxed);
+}
+
+void UdpSink::move_to_cpu(int cpu)
+{
+	cpu_set_t set;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(child_->pid(), sizeof(set), &set) < 0)
+		throw Error(errno_message("UDP sink: move to CPU " + std::to_string(cpu), errno));
+}
+
+UdpDrain::UdpDrain(const std::string &netns, const std::string &addr, unsigned port)
+{
+	NetnsScope in(netns);
+	fd_ = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd_ < 0)
+		throw Error(errno_message("UDP drain socket in " + netns, errno));
+	int small = 4096;
+	setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+	sockaddr_in sa{};
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons(port);
+	inet_pton(AF_INET, addr.c_str(), &sa.sin_addr);
+	if (bind(fd_, reinterpret_cast<sockaddr *>(&sa), sizeof(sa)) < 0) {
+		int err = errno;
+		close(fd_);
+		throw Error(
+			errno_message("UDP drain: bind " + addr + ":" + std::to_string(port), err));
+	}
+}
+
+UdpDrain::~UdpDrain()
+{
+	if (fd_ >= 0)
+		close(fd_);
 }
 
 double percentile(std::vector<double> v, double p)

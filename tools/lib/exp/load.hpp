@@ -36,6 +36,9 @@ public:
 	uint64_t sent() const;
 	// Changes the rate while stopped.
 	void set_ratep(uint64_t ratep);
+	// Changes the UDP source port range (one flow per port, in turn) while
+	// stopped.
+	void set_udp_src(unsigned min, unsigned max);
 
 private:
 	void write(const std::string &file, const std::string &cmd) const;
@@ -47,18 +50,49 @@ private:
 // port, reading datagrams as fast as it can and counting them in memory
 // shared with the runner. With work_us, it then spends that much of its own
 // CPU time (CLOCK_THREAD_CPUTIME_ID) on each datagram, as a server would.
+struct UdpSinkSpec {
+	std::string netns, addr; // bound to addr:port in netns
+	unsigned port = 9;
+	int cpu = 0;
+	int rcvbuf = 0; // SO_RCVBUF; 0: the default
+	unsigned work_us = 0;
+	// Non-empty: connect() to peer_addr:peer_port, so that the socket
+	// takes only that flow and records it for RFS (the kernel records a
+	// socket's flow only in state ESTABLISHED, i.e. connected UDP).
+	std::string peer_addr;
+	unsigned peer_port = 0;
+};
+
 class UdpSink {
 public:
 	UdpSink(const std::string &netns, const std::string &addr, unsigned port, int cpu,
 		int rcvbuf = 0, unsigned work_us = 0);
+	explicit UdpSink(const UdpSinkSpec &spec);
 	~UdpSink();
 	UdpSink(const UdpSink &) = delete;
 	UdpSink &operator=(const UdpSink &) = delete;
 	uint64_t received() const;
+	// Moves the reading process to another CPU (sched_setaffinity).
+	void move_to_cpu(int cpu);
 
 private:
 	std::atomic<uint64_t> *count_ = nullptr;
 	std::unique_ptr<Child> child_;
+};
+
+// A UDP socket bound in NETNS that nobody reads: datagrams to it are
+// dropped at the socket (UdpRcvbufErrors) without the ICMP port
+// unreachable a closed port would send back, so the receive path is the
+// only traffic. Closed when this goes away.
+class UdpDrain {
+public:
+	UdpDrain(const std::string &netns, const std::string &addr, unsigned port);
+	~UdpDrain();
+	UdpDrain(const UdpDrain &) = delete;
+	UdpDrain &operator=(const UdpDrain &) = delete;
+
+private:
+	int fd_ = -1;
 };
 
 // Round-trip times of `count` pings, `interval` s apart, from NETNS (none
