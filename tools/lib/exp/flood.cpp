@@ -35,7 +35,8 @@ struct Snapshot {
 	std::chrono::steady_clock::time_point t;
 	uint64_t sent = 0, app = 0;
 	std::map<std::string, uint64_t> nic, snmp;
-	SoftnetCpu softnet;
+	std::vector<SoftnetCpu> softnet;
+	std::vector<CpuTime> cpu;
 };
 
 Snapshot snapshot(FloodRig &rig)
@@ -45,9 +46,31 @@ Snapshot snapshot(FloodRig &rig)
 	s.sent = rig.pktgen->sent();
 	s.app = rig.sink ? rig.sink->received() : 0;
 	s.snmp = read_snmp(rig.pair.ns_b);
-	s.softnet = softnet_total(read_softnet_stat());
+	s.softnet = read_softnet_stat();
+	s.cpu = read_cpu_times();
 	s.nic = read_ethtool_stats(rig.pair.ns_b, rig.pair.b);
 	return s;
+}
+
+// after - before per CPU, the counters of softnet_stat only.
+std::vector<SoftnetCpu> softnet_delta(const std::vector<SoftnetCpu> &before,
+				      const std::vector<SoftnetCpu> &after)
+{
+	auto grew = [](uint64_t a, uint64_t b) { return a >= b ? a - b : 0; };
+	std::vector<SoftnetCpu> out;
+	for (const auto &a : after)
+		for (const auto &b : before)
+			if (a.cpu == b.cpu) {
+				SoftnetCpu d;
+				d.cpu = a.cpu;
+				d.processed = grew(a.processed, b.processed);
+				d.dropped = grew(a.dropped, b.dropped);
+				d.time_squeeze = grew(a.time_squeeze, b.time_squeeze);
+				d.received_rps = grew(a.received_rps, b.received_rps);
+				d.flow_limit = grew(a.flow_limit, b.flow_limit);
+				out.push_back(d);
+			}
+	return out;
 }
 
 } // namespace
@@ -81,8 +104,11 @@ FloodSample measure_flood(Run &run, FloodRig &rig, uint64_t ratep, double warmup
 	f.irq_ps = nic("irqs") / t;
 	f.irqs_per_pkt = rx > 0 ? nic("irqs") / rx : 0;
 	f.polls_per_pkt = rx > 0 ? nic("polls") / rx : 0;
-	f.backlog_drop_pps = (b.softnet.dropped - a.softnet.dropped) / t;
-	f.squeeze_ps = (b.softnet.time_squeeze - a.softnet.time_squeeze) / t;
+	f.softnet = softnet_delta(a.softnet, b.softnet);
+	const SoftnetCpu grown = softnet_total(f.softnet);
+	f.backlog_drop_pps = grown.dropped / t;
+	f.squeeze_ps = grown.time_squeeze / t;
+	f.cpu = cpu_time_delta(a.cpu, b.cpu);
 	return f;
 }
 

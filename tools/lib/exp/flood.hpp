@@ -3,6 +3,8 @@
 // chosen CPU, optionally a UDP application on B, and one measurement
 // window that reads every counter before and after.
 #pragma once
+#include "counters.hpp"
+#include "cpu.hpp"
 #include "experiment.hpp"
 #include "load.hpp"
 #include "topology.hpp"
@@ -27,6 +29,8 @@ struct FloodRig {
 };
 
 std::shared_ptr<FloodRig> make_flood_rig(Run &run, const FloodSpec &spec);
+// Several rigs can live in one lab (PairSpec::tag): pktgen is per network
+// namespace, each rig's sender has its own kpktgend_0.
 
 // Rates over one window (per second unless named otherwise).
 struct FloodSample {
@@ -43,6 +47,9 @@ struct FloodSample {
 	double irqs_per_pkt = 0;     // RX interrupts per received packet
 	double polls_per_pkt = 0;    // NAPI polls per received packet
 	double irq_ps = 0;           // RX interrupts per second
+	// CPU time each CPU spent in the window (s); softnet_stat growth per CPU.
+	std::vector<CpuTime> cpu;
+	std::vector<SoftnetCpu> softnet;
 };
 
 // Starts pktgen at `ratep` (0: flat out), lets it settle for `warmup` s,
