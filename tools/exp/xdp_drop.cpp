@@ -57,7 +57,7 @@ Judgement judge(const Results &r)
 
 Values measure_one(Run &run, FloodRig &rig, const std::string &name)
 {
-	const double window = run.quick ? 2 : 4;
+	const double window = run.quick ? 1.5 : 4;
 	auto f = measure_flood(run, rig, 0, 0.7, window);
 	// What the receiver took off its ring and did not deliver to UDP:
 	// dropped by the program or the rule ("stack": delivered, Udp NoPorts).
@@ -94,7 +94,7 @@ Experiment make()
 		  "sk_buff of its own), ipt (iptables -t raw -A PREROUTING -p udp --dport 9 -j "
 		  "DROP), nft (an nft prerouting chain at priority raw, 'udp dport 9 drop'), and "
 		  "stack (no filter: the packets reach UDP and find no socket, for scale). Cost: "
-		  "CPU 1's busy time (the window less its idle time in /proc/stat) per dropped "
+		  "CPU 1's busy time (/proc/stat) per dropped "
 		  "(stack: delivered) packet; ratio: "
 		  "iptables' (nft's) cost over XDP's in the same round. Generic XDP is left out: "
 		  "ntvnic hands pktgen's shared skbs to the stack, and generic XDP on a shared "

@@ -30,9 +30,9 @@ TEST_CASE("CPU time deltas and busy time per packet")
 	auto d = cpu_time_delta(a, b);
 	REQUIRE(d.size() == 2);
 	CHECK(cpu_of(d, 1).busy() == Approx(1.0));
-	// A 2 s window, 1 s of it idle: 1 s busy, whatever the tick samples say.
 	CHECK(busy_seconds(d, 1, 2.0) == Approx(1.0));
-	CHECK(busy_seconds(d, 0, 1.9) == Approx(0.0)); // idle slightly past the window
+	CHECK(busy_seconds(d, 1, 0.5) == Approx(0.5)); // clamped to the window
+	CHECK(busy_seconds(d, 0, 2.0) == Approx(0.0));
 	CHECK(busy_us_per_packet(d, 1, 2.0, 1000) == Approx(1000.0));
 	CHECK(std::isnan(busy_us_per_packet(d, 1, 2.0, 0)));
 	CHECK(cpu_of(d, 7).busy() == 0);

@@ -75,8 +75,7 @@ CpuTime cpu_of(const std::vector<CpuTime> &times, int cpu)
 
 double busy_seconds(const std::vector<CpuTime> &window, int cpu, double seconds)
 {
-	const CpuTime t = cpu_of(window, cpu);
-	return std::clamp(seconds - t.idle - t.iowait, 0.0, seconds);
+	return std::clamp(cpu_of(window, cpu).busy(), 0.0, seconds);
 }
 
 double busy_us_per_packet(const std::vector<CpuTime> &window, int cpu, double seconds,

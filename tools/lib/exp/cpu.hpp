@@ -32,10 +32,10 @@ std::vector<CpuTime> cpu_time_delta(const std::vector<CpuTime> &before,
 // The entry of CPU `cpu` (zeros if it is not there).
 CpuTime cpu_of(const std::vector<CpuTime> &times, int cpu);
 
-// Busy seconds of CPU `cpu` in a window of `seconds`: the window less its
-// idle and iowait time. With NO_HZ the kernel measures idle time exactly
-// (get_cpu_idle_time_us), while the busy states are tick samples, so this
-// is the precise figure (to /proc/stat's 10 ms), clamped to [0, seconds].
+// Busy seconds of CPU `cpu` in a window of `seconds`: its busy states'
+// growth between the two readings, clamped to [0, seconds]. (Not the window
+// less the idle time: the readings are not taken at the window's
+// timestamps, and on a loaded host the gap between them is large.)
 double busy_seconds(const std::vector<CpuTime> &window, int cpu, double seconds);
 // Busy microseconds of CPU `cpu` per packet (NaN without packets).
 double busy_us_per_packet(const std::vector<CpuTime> &window, int cpu, double seconds,
