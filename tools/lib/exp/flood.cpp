@@ -38,6 +38,7 @@ struct Snapshot {
 	uint64_t sent = 0, app = 0;
 	std::map<std::string, uint64_t> nic, snmp;
 	std::vector<SoftnetCpu> softnet;
+	std::vector<CpuTime> cpu;
 };
 
 Snapshot snapshot(FloodRig &rig)
@@ -48,8 +49,30 @@ Snapshot snapshot(FloodRig &rig)
 	s.app = rig.sink ? rig.sink->received() : 0;
 	s.snmp = read_snmp(rig.pair.ns_b);
 	s.softnet = read_softnet_stat();
+	s.cpu = read_cpu_times();
 	s.nic = read_ethtool_stats(rig.pair.ns_b, rig.pair.b);
 	return s;
+}
+
+// after - before per CPU, the counters of softnet_stat only.
+std::vector<SoftnetCpu> softnet_delta(const std::vector<SoftnetCpu> &before,
+				      const std::vector<SoftnetCpu> &after)
+{
+	auto grew = [](uint64_t a, uint64_t b) { return a >= b ? a - b : 0; };
+	std::vector<SoftnetCpu> out;
+	for (const auto &a : after)
+		for (const auto &b : before)
+			if (a.cpu == b.cpu) {
+				SoftnetCpu d;
+				d.cpu = a.cpu;
+				d.processed = grew(a.processed, b.processed);
+				d.dropped = grew(a.dropped, b.dropped);
+				d.time_squeeze = grew(a.time_squeeze, b.time_squeeze);
+				d.received_rps = grew(a.received_rps, b.received_rps);
+				d.flow_limit = grew(a.flow_limit, b.flow_limit);
+				out.push_back(d);
+			}
+	return out;
 }
 
 } // namespace
@@ -91,6 +114,7 @@ FloodSample measure_flood(Run &run, FloodRig &rig, uint64_t ratep, double warmup
 	const SoftnetCpu sn = softnet_total(f.softnet_cpus);
 	f.backlog_drop_pps = sn.dropped / t;
 	f.squeeze_ps = sn.time_squeeze / t;
+	f.cpu = cpu_time_delta(a.cpu, b.cpu);
 	return f;
 }
 

@@ -4,6 +4,7 @@
 // window that reads every counter before and after.
 #pragma once
 #include "counters.hpp"
+#include "cpu.hpp"
 #include "experiment.hpp"
 #include "load.hpp"
 #include "topology.hpp"
@@ -30,6 +31,8 @@ struct FloodRig {
 };
 
 std::shared_ptr<FloodRig> make_flood_rig(Run &run, const FloodSpec &spec);
+// Several rigs can live in one lab (PairSpec::tag): pktgen is per network
+// namespace, each rig's sender has its own kpktgend_0.
 
 // Rates over one window (per second unless named otherwise).
 struct FloodSample {
@@ -50,6 +53,8 @@ struct FloodSample {
 	std::vector<SoftnetCpu> softnet_cpus;
 	// B's driver: packets per RX queue
 	std::vector<uint64_t> rx_queue_packets;
+	// CPU time each CPU spent in the window (s)
+	std::vector<CpuTime> cpu;
 };
 
 // Starts pktgen at `ratep` (0: flat out), lets it settle for `warmup` s,

@@ -58,8 +58,8 @@ std::string Lab::netns(const std::string &role)
 Pair Lab::vnic_pair(const PairSpec &spec)
 {
 	Pair p;
-	p.ns_a = netns("a");
-	p.ns_b = netns("b");
+	p.ns_a = netns(spec.tag + "a");
+	p.ns_b = netns(spec.tag + "b");
 	p.a = "nxa";
 	p.b = "nxb";
 	p.a_addr = spec.a_addr;

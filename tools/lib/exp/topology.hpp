@@ -18,6 +18,7 @@ struct PairSpec {
 	std::optional<uint32_t> rx_ring;
 	std::optional<uint32_t> rx_usecs, rx_frames;
 	std::string a_addr = "10.79.0.1", b_addr = "10.79.0.2";
+	std::string tag; // namespaces "<tag>a" and "<tag>b": several pairs in one lab
 };
 
 struct Pair {
