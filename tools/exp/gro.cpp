@@ -2,6 +2,7 @@
 // stream that one NAPI poll finds into one large skb, so the stack above
 // the driver runs once per merged skb instead of once per segment.
 #include "exp/counters.hpp"
+#include "exp/cpu.hpp"
 #include "exp/experiment.hpp"
 #include "exp/steering.hpp"
 #include "exp/tcp_bulk.hpp"
@@ -39,14 +40,6 @@ uint64_t ip_segments(const Snapshot &a, const Snapshot &b)
 	return n;
 }
 
-const CpuTime &cpu_of(const std::vector<CpuTime> &v, int cpu)
-{
-	for (const auto &c : v)
-		if (static_cast<int>(c.cpu) == cpu)
-			return c;
-	throw nettune::Error("CPU " + std::to_string(cpu) + " is not in /proc/stat");
-}
-
 // Counters are read while the link is quiet, before the client starts and
 // after it ended: under emulation the runner can be descheduled for a
 // long while between reading /proc/net/snmp and /proc/net/netstat, which
@@ -66,10 +59,10 @@ Values measure(Run &run, const Pair &p, Iperf3 &iperf, double mbit_s)
 				     sum_queue_field(a.nic, "rx", "packets"));
 	const double skbs = double(delta(a.snmp, b.snmp, "IpInReceives"));
 	const double segs = double(ip_segments(a, b));
-	const CpuTime &c0 = cpu_of(a.cpu, rx_cpu), &c1 = cpu_of(b.cpu, rx_cpu);
-	const double softirq_ms = double(c1.softirq - c0.softirq) * ms_per_tick();
-	const double busy = double(c1.busy() - c0.busy());
-	const double all = busy + double(c1.idle + c1.iowait - c0.idle - c0.iowait);
+	const CpuTime rx = cpu_of(cpu_time_delta(a.cpu, b.cpu), rx_cpu);
+	const double softirq_ms = rx.softirq * 1e3;
+	const double busy = rx.busy();
+	const double all = busy + rx.idle + rx.iowait;
 	const double mb = bytes / 1e6;
 	return Values{{"mbit_s", bytes * 8 / t / 1e6},
 		      {"mb", mb},
@@ -77,7 +70,7 @@ Values measure(Run &run, const Pair &p, Iperf3 &iperf, double mbit_s)
 		      {"segs_per_skb", skbs > 0 ? segs / skbs : 0},
 		      {"frames_per_skb", skbs > 0 ? frames / skbs : 0},
 		      {"softirq_ms_per_mb", mb > 0 ? softirq_ms / mb : 0},
-		      {"rx_cpu_ms_per_mb", mb > 0 ? busy * ms_per_tick() / mb : 0},
+		      {"rx_cpu_ms_per_mb", mb > 0 ? busy * 1e3 / mb : 0},
 		      {"rx_cpu_busy_pct", all > 0 ? 100 * busy / all : 0}};
 }
 

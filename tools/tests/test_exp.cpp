@@ -67,21 +67,6 @@ TEST_CASE("Results: series ends and lookups")
 	CHECK(verdict_name(Verdict::not_reproduced) == "not reproduced");
 }
 
-TEST_CASE("/proc/stat: per-CPU times, not the total line")
-{
-	const std::string text = "cpu  10 0 20 300 1 2 30 0 0 0\n"
-				 "cpu0 4 0 8 150 1 1 10 0 0 0\n"
-				 "cpu1 6 0 12 150 0 1 20 5 0 0\n"
-				 "intr 12345 0 0\n";
-	auto c = parse_proc_stat_cpus(text);
-	REQUIRE(c.size() == 2);
-	CHECK(c[1].cpu == 1);
-	CHECK(c[1].softirq == 20);
-	CHECK(c[1].steal == 5);
-	CHECK(c[1].busy() == 6 + 12 + 1 + 20 + 5);
-	CHECK_THROWS_AS(parse_proc_stat_cpus("cpu0 1 2 3\n"), nettune::Error);
-}
-
 TEST_CASE("fairness and shares of per-queue counts")
 {
 	CHECK(jain_fairness({5, 5, 5, 5}) == Approx(1.0));

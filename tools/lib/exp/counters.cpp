@@ -95,40 +95,6 @@ std::vector<uint64_t> queue_field(const std::map<std::string, uint64_t> &stats,
 	}
 }
 
-std::vector<CpuTime> parse_proc_stat_cpus(const std::string &text)
-{
-	std::vector<CpuTime> out;
-	for (const auto &line : split(text, '\n')) {
-		auto w = split_whitespace(line);
-		if (w.empty() || w[0].size() <= 3 || w[0].rfind("cpu", 0) != 0)
-			continue;
-		if (w.size() < 9)
-			throw Error("/proc/stat: short line '" + line + "'");
-		CpuTime c;
-		try {
-			c.cpu = static_cast<unsigned>(std::stoul(w[0].substr(3)));
-			uint64_t *fields[] = {&c.user,   &c.nice, &c.system,  &c.idle,
-					      &c.iowait, &c.irq,  &c.softirq, &c.steal};
-			for (size_t i = 0; i < 8; i++)
-				*fields[i] = std::stoull(w[i + 1]);
-		} catch (const std::exception &) {
-			throw Error("/proc/stat: cannot parse '" + line + "'");
-		}
-		out.push_back(c);
-	}
-	return out;
-}
-
-std::vector<CpuTime> read_cpu_times()
-{
-	return parse_proc_stat_cpus(read_file("/proc/stat"));
-}
-
-double ms_per_tick()
-{
-	return 1000.0 / static_cast<double>(sysconf(_SC_CLK_TCK));
-}
-
 std::vector<SoftnetCpu> softnet_delta(const std::vector<SoftnetCpu> &before,
 				      const std::vector<SoftnetCpu> &after)
 {

@@ -36,20 +36,6 @@ uint64_t sum_queue_field(const std::map<std::string, uint64_t> &stats, const std
 std::vector<uint64_t> queue_field(const std::map<std::string, uint64_t> &stats,
 				  const std::string &dir, const std::string &field);
 
-// One CPU's line of /proc/stat ("cpu3 user nice system idle iowait irq
-// softirq steal ..."), in USER_HZ ticks.
-struct CpuTime {
-	unsigned cpu = 0;
-	uint64_t user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0,
-		 steal = 0;
-	uint64_t busy() const { return user + nice + system + irq + softirq + steal; }
-};
-// The per-CPU lines (not the "cpu" total); throws Error on a short line.
-std::vector<CpuTime> parse_proc_stat_cpus(const std::string &text);
-std::vector<CpuTime> read_cpu_times();
-// Milliseconds of one USER_HZ tick.
-double ms_per_tick();
-
 // Per CPU after - before of softnet_stat, matched by CPU index (a CPU
 // missing from `before` counts from 0), indexed by CPU.
 std::vector<SoftnetCpu> softnet_delta(const std::vector<SoftnetCpu> &before,

@@ -54,27 +54,6 @@ Snapshot snapshot(FloodRig &rig)
 	return s;
 }
 
-// after - before per CPU, the counters of softnet_stat only.
-std::vector<SoftnetCpu> softnet_delta(const std::vector<SoftnetCpu> &before,
-				      const std::vector<SoftnetCpu> &after)
-{
-	auto grew = [](uint64_t a, uint64_t b) { return a >= b ? a - b : 0; };
-	std::vector<SoftnetCpu> out;
-	for (const auto &a : after)
-		for (const auto &b : before)
-			if (a.cpu == b.cpu) {
-				SoftnetCpu d;
-				d.cpu = a.cpu;
-				d.processed = grew(a.processed, b.processed);
-				d.dropped = grew(a.dropped, b.dropped);
-				d.time_squeeze = grew(a.time_squeeze, b.time_squeeze);
-				d.received_rps = grew(a.received_rps, b.received_rps);
-				d.flow_limit = grew(a.flow_limit, b.flow_limit);
-				out.push_back(d);
-			}
-	return out;
-}
-
 } // namespace
 
 FloodSample measure_flood(Run &run, FloodRig &rig, uint64_t ratep, double warmup, double seconds)
