@@ -102,8 +102,8 @@ Experiment make()
 		  "MTU; R drops the ICMP fragmentation-needed it would send (iptables OUTPUT "
 		  "icmp-type fragmentation-needed DROP). A TCP server of ours in B counts what "
 		  "it reads. Per point, on fresh connections from A: a 200-byte request (its "
-		  "time), then a bulk sender of ours (64 KB writes) watched for up to 10 s "
-		  "(quick: 8 s): the time until 1 MiB arrived, and the sender's MSS "
+		  "time), then a bulk sender of ours (64 KB writes) watched for up to 20 s "
+		  "(quick: 12 s): the time until 1 MiB arrived, and the sender's MSS "
 		  "(TCP_INFO). Variants: tcp_mtu_probing 0 (the default) or 1 in A's "
 		  "namespace.";
 	e.variants = {"probing-0", "probing-1"};
@@ -133,7 +133,7 @@ Experiment make()
 			// No route in A may remember a PMTU from the last point.
 			must_run({"ip", "-n", rig->ns_a, "route", "flush", "cache"});
 			const double small = small_request(run, *rig, *sink, 200, 3);
-			const double window = run.quick ? 8 : 10;
+			const double window = run.quick ? 12 : 20;
 			SenderSpec spec;
 			spec.netns = rig->ns_a;
 			spec.dst = rig->b_addr;

@@ -61,7 +61,7 @@ Judgement judge(const Results &r)
 	if (exhausted && reuse_ends && wide_ends)
 		return {Verdict::reproduced,
 			numbers + ". tcp_tw_reuse brings the ports back about one second after "
-				  "their TIME_WAIT began (its rate is about the range per second); "
+				  "their TIME_WAIT began (at most about the range per second); "
 				  "the wide range only lasts: its ceiling is 51000 ports / 60 s"};
 	if (!exhausted)
 		return {Verdict::not_reproduced,

@@ -22,9 +22,10 @@ struct SenderSpec {
 	std::string netns, dst;
 	unsigned port = 0;
 	SendMode mode = SendMode::write;
-	size_t chunk = 65536; // bytes per call
-	int cpu = -1;         // pin the sender; -1: not pinned
-	std::string file;     // sendfile and splice read this file, round and round
+	size_t chunk = 65536;   // bytes per call
+	int cpu = -1;           // pin the sender; -1: not pinned
+	std::string file;       // sendfile and splice read this file, round and round
+	std::string congestion; // TCP_CONGESTION; "": the namespace's default
 };
 
 // What the sender did so far (a snapshot of its shared counters).
@@ -33,7 +34,8 @@ struct SenderStats {
 	uint64_t zc_sends = 0;                   // MSG_ZEROCOPY sends (each one notification id)
 	uint64_t zc_completed = 0;               // ids reported complete on the error queue
 	uint64_t zc_copied = 0;                  // ... of which with SO_EE_CODE_ZEROCOPY_COPIED
-	uint32_t snd_mss = 0, total_retrans = 0; // TCP_INFO after the last call
+	uint32_t snd_mss = 0, total_retrans = 0; // TCP_INFO, at most 50 ms old
+	uint32_t rtt_us = 0;                     // smoothed RTT (TCP_INFO)
 	int error = 0;                           // errno that stopped it (0: running)
 };
 
