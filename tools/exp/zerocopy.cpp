@@ -98,7 +98,7 @@ Experiment make()
 		"after every send and counting completed notification ids and those flagged "
 		"SO_EE_CODE_ZEROCOPY_COPIED. Per point (bytes per call): 0.3 s warm-up, then a "
 		"window; CPU per GB of the sender process (/proc/PID/schedstat) and of all "
-		"CPUs (/proc/stat busy time, receiver included).",
+		"CPUs (uptime x CPUs less /proc/stat idle, receiver included).",
 		file_bytes >> 20);
 	e.variants = {"write", "sendfile", "splice", "zerocopy"};
 	e.x = {"chunk_b", "bytes per call", 0};

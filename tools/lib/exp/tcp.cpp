@@ -323,14 +323,16 @@ double SnmpDelta::operator()(const std::string &name) const
 
 double cpu_busy_seconds()
 {
-	// cpu  user nice system idle iowait irq softirq steal ...
+	// Not the sum of user, system, softirq...: those are sampled at the
+	// tick, which an emulated machine sharing its host loses. Idle and
+	// iowait come from the nohz idle clock: busy = uptime x CPUs - idle.
 	auto cols = split_whitespace(split(read_file("/proc/stat"), '\n').at(0));
-	if (cols.size() < 9 || cols[0] != "cpu")
-		throw Error("/proc/stat: no cpu line");
-	double ticks = 0;
-	for (size_t i : {1, 2, 3, 6, 7, 8})
-		ticks += std::stod(cols[i]);
-	return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
+	const auto up = split_whitespace(read_file("/proc/uptime"));
+	if (cols.size() < 6 || cols[0] != "cpu" || up.empty())
+		throw Error("/proc/stat or /proc/uptime: unexpected format");
+	const double idle = (std::stod(cols[4]) + std::stod(cols[5])) /
+			    static_cast<double>(sysconf(_SC_CLK_TCK));
+	return std::stod(up[0]) * static_cast<double>(sysconf(_SC_NPROCESSORS_ONLN)) - idle;
 }
 
 } // namespace nettune::exp

@@ -138,8 +138,8 @@ private:
 	std::map<std::string, uint64_t> before_, after_;
 };
 
-// The busy time of all CPUs (user, nice, system, irq, softirq, steal from
-// /proc/stat) in seconds since boot.
+// The busy time of all CPUs since boot, in seconds: uptime x CPUs minus
+// idle and iowait (/proc/stat, kept by the nohz idle clock).
 double cpu_busy_seconds();
 
 } // namespace nettune::exp
