@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cmath>
 #include <fmt/format.h>
+#include <unistd.h>
 
 namespace {
 
@@ -130,8 +131,14 @@ Experiment make()
 		  {},
 		  false};
 	e.prepare = [](Run &run, const std::string &variant) {
-		if (variant == "bbr")
-			run_cmd({"modprobe", "tcp_bbr"}); // built in or loadable: checked below
+		if (variant == "bbr" && access("/sys/module/tcp_bbr", F_OK) != 0) {
+			// Loaded for this run, unloaded after it if nothing holds it
+			// (a socket of a namespace still being torn down may).
+			run_cmd({"modprobe", "tcp_bbr"});
+			run.cleanup.push("unload tcp_bbr", [] {
+				run_cmd({"modprobe", "-r", "tcp_bbr"});
+			});
+		}
 		RoutedSpec spec;
 		spec.offloads = false;
 		auto path = std::make_shared<RoutedPath>(routed_path(run, spec));
