@@ -74,7 +74,7 @@ Experiment make()
 		  "retransmissions.";
 	e.variants = {"loss", "reorder"};
 	e.x = {"impair_pct", "loss or reorder %", 1};
-	e.quick_points = {0, 0.5, 2, 5};
+	e.quick_points = {0, 1, 5};
 	e.full_points = {0, 0.1, 0.5, 1, 2, 5, 10};
 	e.columns = {{"mbps", "Mbit/s", 1},
 		     {"in_segs_k", "InSegs k", 1},
