@@ -61,11 +61,12 @@ Judgement judge(const Results &r)
 		"{:g} Mbit/s, {:g} ms: CUBIC {:.1f} Mbit/s without loss, {:.1f}x lower at {:g}% "
 		"loss and {:.1f}x lower at {:g}% (a Reno-like window, 1.22/sqrt(p) packets, "
 		"must fall {:.1f}x and {:.1f}x below this path's BDP there; the paper's "
-		"100 Mbit/s path, with 10x this rate and BDP, saw about 10x at 0.1%); BBR {:.1f} "
+		"100 Mbit/s path, with {:g}x this rate and BDP, saw about 10x at 0.1%); BBR {:.1f} "
 		"Mbit/s "
 		"at {:g}% loss, its worst point {:.0f}% of rate x (1 - loss) at {:g}%",
 		rate_mbit, rtt_ms, c0, fall_at(ref), ref, fall_at(one), one, model_fall(ref),
-		model_fall(one), blast.values.at("mbps"), blast.x, worst * 100, worst_x);
+		model_fall(one), 100 / rate_mbit, blast.values.at("mbps"), blast.x, worst * 100,
+		worst_x);
 	const double b0 = r.first("bbr").values.at("mbps");
 	if (std::max(c0, b0) < 0.75 * rate_mbit)
 		return {Verdict::not_reproduced,

@@ -31,9 +31,13 @@ Judgement judge(const Results &r)
 	// The smallest write size from which on MSG_ZEROCOPY costs at least 10%
 	// less CPU (all CPUs) per GB than write().
 	double crossover = NAN;
+	std::string cheaper_at;
 	for (const auto *row : r.series("zerocopy")) {
 		const bool cheaper = row->values.at("sys_cpu_s_gb") <
 				     0.9 * r.at("write", row->x, "sys_cpu_s_gb");
+		if (cheaper)
+			cheaper_at +=
+				fmt::format("{}{:.0f} B", cheaper_at.empty() ? "" : ", ", row->x);
 		if (cheaper && std::isnan(crossover))
 			crossover = row->x;
 		else if (!cheaper)
@@ -65,7 +69,15 @@ Judgement judge(const Results &r)
 			     : "";
 	if (std::isnan(crossover))
 		return {Verdict::not_reproduced,
-			numbers + ": MSG_ZEROCOPY never cost 10% less than write" + copied_note};
+			numbers +
+				(cheaper_at.empty()
+					 ? std::string(
+						   ": MSG_ZEROCOPY never cost 10% less than write")
+					 : ": MSG_ZEROCOPY did not cost 10% less than write from "
+					   "any "
+					   "size on (it did at " +
+						   cheaper_at + " only, in a noisy run)") +
+				copied_note};
 	const bool small_not = zf.x < 10000 && crossover > zf.x;
 	if (small_not && crossover <= 65536)
 		return {Verdict::reproduced,
