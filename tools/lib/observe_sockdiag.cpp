@@ -150,3 +150,16 @@ std::vector<TcpConn> retransmitting_connections()
 }
 
 } // namespace nettune::observe
+
+namespace nettune::observe {
+
+size_t count_tcp_sockets(int state)
+{
+	size_t n = 0;
+	for (int family : {AF_INET, AF_INET6})
+		dump_tcp(family, 1u << state, 0,
+			 [&](const inet_diag_msg &, const nlmsghdr &) { n++; });
+	return n;
+}
+
+} // namespace nettune::observe

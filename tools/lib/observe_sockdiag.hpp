@@ -33,3 +33,12 @@ std::vector<Listener> tcp_listeners(uint16_t port = 0);
 std::vector<TcpConn> retransmitting_connections();
 
 } // namespace nettune::observe
+
+namespace nettune::observe {
+
+// How many TCP sockets (IPv4 and IPv6) are in `state` (TCP_TIME_WAIT = 6,
+// as in include/net/tcp_states.h) in the current network namespace, as
+// `ss -tan state time-wait` counts them. Throws Error when the dump fails.
+size_t count_tcp_sockets(int state);
+
+} // namespace nettune::observe
