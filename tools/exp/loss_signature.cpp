@@ -66,7 +66,6 @@ Values measure_point(Run &run, const RoutedPath &p, const std::string &variant, 
 	      words("root netem " + base + (variant == "data-loss" ? " " + l : "")));
 	qdisc(run, p.ns_r, p.r_to_a,
 	      words("root netem " + base + (variant == "ack-loss" ? " " + l : "")));
-	Iperf3Server server(p.ns_b, p.b_addr);
 	const auto softnet0 = softnet_total(read_softnet_stat());
 	auto snd0 = read_snmp(p.ns_a);
 	auto rcv0 = read_snmp(p.ns_b);
@@ -193,7 +192,7 @@ Experiment make()
 		  "black hole.";
 	e.variants = {"data-loss", "ack-loss"};
 	e.x = {"loss_pct", "loss %", 1};
-	e.quick_points = {2, 10, 30};
+	e.quick_points = {5, 30};
 	e.full_points = {1, 2, 5, 10, 20, 30, 50};
 	e.columns = {{"mbps", "Mbit/s", 1},
 		     {"retrans", "retrans", 0},
@@ -217,7 +216,9 @@ Experiment make()
 		  true};
 	e.prepare = [](Run &run, const std::string &variant) {
 		auto p = std::make_shared<RoutedPath>(routed_path(run));
-		return Measure([&run, p, variant](double x) {
+		// one iperf3 server for the variant (kept alive by the measure)
+		auto server = std::make_shared<Iperf3Server>(p->ns_b, p->b_addr);
+		return Measure([&run, p, variant, server](double x) {
 			return measure_point(run, *p, variant, x);
 		});
 	};

@@ -159,7 +159,7 @@ Background::Background(std::vector<std::string> argv) : argv_(std::move(argv))
 
 Background::~Background()
 {
-	if (pid_ > 0) {
+	if (pid_ > 0 && status_ < 0) {
 		kill(pid_, SIGKILL);
 		int st;
 		while (waitpid(pid_, &st, 0) < 0 && errno == EINTR) {
@@ -182,10 +182,23 @@ CmdResult Background::collect(int st)
 	return r;
 }
 
+bool Background::done()
+{
+	if (pid_ <= 0 || status_ >= 0)
+		return true;
+	int st = 0;
+	if (waitpid(pid_, &st, WNOHANG) != pid_)
+		return false;
+	status_ = st;
+	return true;
+}
+
 CmdResult Background::wait()
 {
 	if (pid_ <= 0)
 		throw Error(join_argv(argv_) + ": already collected");
+	if (status_ >= 0)
+		return collect(status_);
 	int st = 0;
 	while (waitpid(pid_, &st, 0) < 0) {
 		if (errno != EINTR)
@@ -196,7 +209,7 @@ CmdResult Background::wait()
 
 CmdResult Background::stop(int sig)
 {
-	if (pid_ > 0)
+	if (pid_ > 0 && status_ < 0)
 		kill(pid_, sig);
 	return wait();
 }

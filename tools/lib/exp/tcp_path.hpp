@@ -61,6 +61,8 @@ public:
 	Background &operator=(const Background &) = delete;
 	// Waits for it to end; status and output as run_cmd.
 	CmdResult wait();
+	// Has it ended? (does not wait; wait() then returns at once)
+	bool done();
 	// Sends `sig` (SIGINT lets ping and hping3 print their summary), waits.
 	CmdResult stop(int sig);
 
@@ -69,6 +71,7 @@ private:
 	std::vector<std::string> argv_;
 	FILE *out_ = nullptr;
 	pid_t pid_ = -1;
+	int status_ = -1; // waitpid status once done() saw it end
 };
 
 // `ip netns exec NETNS ARGS...`
