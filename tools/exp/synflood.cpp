@@ -109,11 +109,6 @@ std::vector<std::string> hping3_argv(const Pair &p, double kpps, unsigned port)
 
 Values measure_point(Run &run, const Pair &p, double kpps, unsigned port)
 {
-	const auto tp0 = std::chrono::steady_clock::now();
-	auto since = [tp0] {
-		return std::chrono::duration<double>(std::chrono::steady_clock::now() - tp0)
-			.count();
-	};
 	TcpServerSpec spec;
 	spec.netns = p.ns_b;
 	spec.addr = p.b_addr;
@@ -130,7 +125,6 @@ Values measure_point(Run &run, const Pair &p, double kpps, unsigned port)
 		wait_for_flood(run, p);
 		run.sleep(1.0); // the queue fills
 	}
-	const double t_flood = since();
 	auto before = read_snmp(p.ns_b);
 	const uint64_t sent0 = a_sent(p);
 	const uint64_t xdp0 = synlimit_drops(p);
@@ -150,14 +144,9 @@ Values measure_point(Run &run, const Pair &p, double kpps, unsigned port)
 	auto after = read_snmp(p.ns_b);
 	const uint64_t sent1 = a_sent(p);
 	const uint64_t xdp1 = synlimit_drops(p);
-	const double t_clients = since();
 	if (flood)
 		flood->stop(SIGINT);
 	return Values{
-		// where the time goes (JSON only)
-		{"t_flood_s", t_flood},
-		{"t_clients_s", t_clients},
-		{"t_stop_s", since()},
 		{"syn_kpps", double(sent1 - sent0) / secs / 1e3},
 		{"half_open", double(half_open)},
 		{"served_pct", 100.0 * tr.ok / legit_clients},
