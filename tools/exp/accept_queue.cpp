@@ -70,7 +70,7 @@ Judgement judge(const Results &r)
 	return {Verdict::not_reproduced, numbers + misses};
 }
 
-Values measure_point(Run &run, const VethPair &p, double backlog, unsigned port)
+Values measure_point(Run &run, const Path &p, double backlog, unsigned port)
 {
 	const unsigned burst = run.quick ? burst_quick : burst_full;
 	TcpServerSpec spec;
@@ -149,7 +149,7 @@ Experiment make()
 		  {"overflows"},
 		  true};
 	e.prepare = [](Run &run, const std::string &variant) {
-		auto p = std::make_shared<VethPair>(veth_pair(run));
+		auto p = std::make_shared<Path>(veth_path(run, PathSpec{}));
 		run.lab.set_sysctl(p->ns_b, "net.core.somaxconn",
 				   fmt::format("{:.0f}", somaxconn_of(variant)));
 		auto port = std::make_shared<unsigned>(8000);

@@ -132,9 +132,9 @@ Experiment make()
 			n.delay_ms = rtt_ms;
 			n.rate_mbit = rate_mbit;
 			set_netem(path->ns_a, path->a, n);
-			Iperf3Client c;
+			IperfSpec c;
 			c.netns = path->ns_a;
-			c.dst = path->b_addr;
+			c.server = path->b_addr;
 			c.seconds = run.quick ? 3 : 6;
 			c.extra = {"-O", "1"};
 			auto res = run_iperf3(run, c);

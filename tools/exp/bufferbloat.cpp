@@ -38,16 +38,16 @@ double queue_ms(double queue_kb)
 
 Values measure_point(Run &run, const RoutedPath &p, const VariantSpec &v, double queue_kb)
 {
-	qdisc(run, p.ns_r, p.r_to_b,
+	qdisc(run, p.ns_r, p.rb,
 	      words(fmt::format("root handle 1: tbf rate {}mbit burst 10kb limit {:.0f}", rate_mbit,
 				queue_kb * 1000)));
 	if (v.fq_codel)
-		qdisc(run, p.ns_r, p.r_to_b,
+		qdisc(run, p.ns_r, p.rb,
 		      words(fmt::format("parent 1:1 handle 10: fq_codel limit {:.0f}",
 					std::max(64.0, queue_kb * 1000 / 1514))));
-	qdisc(run, p.ns_r, p.r_to_a, words(fmt::format("root netem delay {}ms", base_rtt_ms)));
+	qdisc(run, p.ns_r, p.ra, words(fmt::format("root netem delay {}ms", base_rtt_ms)));
 	const auto idle = ping(p.ns_a, p.b_addr, 5, 0.05);
-	auto q0 = qdisc_stats(p.ns_r, p.r_to_b);
+	auto q0 = qdisc_stats(p.ns_r, p.rb);
 	IperfSpec is;
 	is.netns = p.ns_a;
 	is.server = p.b_addr;
@@ -61,9 +61,9 @@ Values measure_point(Run &run, const RoutedPath &p, const VariantSpec &v, double
 	auto res = parse_iperf3_json(out.output);
 	if (res.congestion != v.algo)
 		throw nettune::Error("iperf3 ran " + res.congestion + ", not " + v.algo);
-	auto q1 = qdisc_stats(p.ns_r, p.r_to_b);
+	auto q1 = qdisc_stats(p.ns_r, p.rb);
 	return Values{
-		{"mbps", res.mbps},
+		{"mbps", res.sent_mbps},
 		{"idle_rtt_ms", idle.median_us() / 1000},
 		{"ping_ms", loaded.median_us() / 1000},
 		{"ping_p90_ms", loaded.percentile_us(90) / 1000},
@@ -153,7 +153,7 @@ Experiment make()
 		  {},
 		  true};
 	e.prepare = [](Run &run, const std::string &variant) {
-		auto p = std::make_shared<RoutedPath>(routed_path(run));
+		auto p = std::make_shared<RoutedPath>(routed_path(run, RoutedSpec{}));
 		const VariantSpec v = variant_spec(variant);
 		// one iperf3 server for the variant (kept alive by the measure)
 		auto server = std::make_shared<Iperf3Server>(p->ns_b, p->b_addr);

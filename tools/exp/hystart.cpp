@@ -114,10 +114,10 @@ VariantSpec variant_spec(const std::string &v)
 Values measure_point(Run &run, const RoutedPath &p, const std::string &algo, double queue_kb,
 		     NtcubicTrace *trace)
 {
-	qdisc(run, p.ns_r, p.r_to_b,
+	qdisc(run, p.ns_r, p.rb,
 	      words(fmt::format("root tbf rate {}mbit burst 10kb limit {:.0f}", rate_mbit,
 				queue_kb * 1000)));
-	qdisc(run, p.ns_r, p.r_to_a, words(fmt::format("root netem delay {}ms", rtt_ms)));
+	qdisc(run, p.ns_r, p.ra, words(fmt::format("root netem delay {}ms", rtt_ms)));
 	const int reps = run.quick ? 1 : 3;
 	Values sum;
 	for (int i = 0; i < reps; i++) {
@@ -147,7 +147,7 @@ Values measure_point(Run &run, const RoutedPath &p, const std::string &algo, dou
 		}
 		const double capacity = (rate_mbit * 1e6 / 8 * rtt_ms / 1000) + queue_kb * 1000;
 		Values v{
-			{"mbps", res.mbps},
+			{"mbps", res.sent_mbps},
 			{"retrans", double(res.retransmits)},
 			{"early_retrans", early_retrans},
 			{"peak_cwnd_pkts", peak_cwnd / mss_bytes},
@@ -272,7 +272,7 @@ Experiment make()
 		  "",  {"early_retrans"},       {},
 		  true};
 	e.prepare = [](Run &run, const std::string &variant) {
-		auto p = std::make_shared<RoutedPath>(routed_path(run));
+		auto p = std::make_shared<RoutedPath>(routed_path(run, RoutedSpec{}));
 		const VariantSpec vs = variant_spec(variant);
 		for (const auto &[k, v] : vs.params)
 			set_param(run, vs.module, k, v);

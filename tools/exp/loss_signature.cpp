@@ -62,9 +62,9 @@ Values measure_point(Run &run, const RoutedPath &p, const std::string &variant, 
 {
 	const std::string l = fmt::format("loss {}%", loss);
 	const std::string base = "delay 10ms limit 20000";
-	qdisc(run, p.ns_r, p.r_to_b,
+	qdisc(run, p.ns_r, p.rb,
 	      words("root netem " + base + (variant == "data-loss" ? " " + l : "")));
-	qdisc(run, p.ns_r, p.r_to_a,
+	qdisc(run, p.ns_r, p.ra,
 	      words("root netem " + base + (variant == "ack-loss" ? " " + l : "")));
 	const auto softnet0 = softnet_total(read_softnet_stat());
 	auto snd0 = read_snmp(p.ns_a);
@@ -87,7 +87,7 @@ Values measure_point(Run &run, const RoutedPath &p, const std::string &variant, 
 	auto rd = [&](const char *k) { return double(delta(rcv0, rcv1, k)); };
 	const double retrans = d("TcpRetransSegs") - d("TcpExtTCPSynRetrans");
 	return Values{
-		{"mbps", res.mbps},
+		{"mbps", res.sent_mbps},
 		{"retrans", retrans},
 		{"retrans_pct", d("TcpOutSegs") ? 100 * retrans / d("TcpOutSegs") : 0},
 		{"fast", d("TcpExtTCPFastRetrans")},
@@ -215,7 +215,7 @@ Experiment make()
 		  {},
 		  true};
 	e.prepare = [](Run &run, const std::string &variant) {
-		auto p = std::make_shared<RoutedPath>(routed_path(run));
+		auto p = std::make_shared<RoutedPath>(routed_path(run, RoutedSpec{}));
 		// one iperf3 server for the variant (kept alive by the measure)
 		auto server = std::make_shared<Iperf3Server>(p->ns_b, p->b_addr);
 		return Measure([&run, p, variant, server](double x) {

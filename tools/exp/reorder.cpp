@@ -57,10 +57,10 @@ Values measure_point(Run &run, const RoutedPath &p, double reorder_pct)
 	std::string netem = "root netem delay 10ms limit 20000";
 	if (reorder_pct > 0)
 		netem += fmt::format(" reorder {}% 50%", reorder_pct);
-	qdisc(run, p.ns_r, p.r_to_b, words(netem));
-	qdisc(run, p.ns_r, p.r_to_a, words("root netem delay 10ms limit 20000"));
+	qdisc(run, p.ns_r, p.rb, words(netem));
+	qdisc(run, p.ns_r, p.ra, words("root netem delay 10ms limit 20000"));
 	auto snd0 = read_snmp(p.ns_a);
-	auto q0 = qdisc_stats(p.ns_r, p.r_to_b);
+	auto q0 = qdisc_stats(p.ns_r, p.rb);
 	IperfSpec is;
 	is.netns = p.ns_a;
 	is.server = p.b_addr;
@@ -74,11 +74,11 @@ Values measure_point(Run &run, const RoutedPath &p, double reorder_pct)
 	auto out = client.wait();
 	auto res = parse_iperf3_json(out.output);
 	auto snd1 = read_snmp(p.ns_a);
-	auto q1 = qdisc_stats(p.ns_r, p.r_to_b);
+	auto q1 = qdisc_stats(p.ns_r, p.rb);
 	auto d = [&](const char *k) { return double(delta(snd0, snd1, k)); };
 	const double retrans = d("TcpRetransSegs") - d("TcpExtTCPSynRetrans");
 	return Values{
-		{"mbps", res.mbps},
+		{"mbps", res.sent_mbps},
 		{"retrans", retrans},
 		{"retrans_per_1k", d("TcpOutSegs") ? 1000 * retrans / d("TcpOutSegs") : 0},
 		{"path_drops", double(q1.dropped - q0.dropped)},
@@ -180,7 +180,7 @@ Experiment make()
 		  {"reordering"},
 		  false};
 	e.prepare = [](Run &run, const std::string &variant) {
-		auto p = std::make_shared<RoutedPath>(routed_path(run));
+		auto p = std::make_shared<RoutedPath>(routed_path(run, RoutedSpec{}));
 		run.lab.set_sysctl(p->ns_a, "net.ipv4.tcp_recovery", variant == "rack" ? "1" : "0");
 		// one iperf3 server for the variant (kept alive by the measure)
 		auto server = std::make_shared<Iperf3Server>(p->ns_b, p->b_addr);

@@ -100,9 +100,9 @@ Experiment make()
 			(variant == "loss" ? n.loss_pct : n.reorder_pct) = x;
 			set_netem(path->ns_a, path->a, n);
 			SnmpDelta rx(path->ns_b);
-			Iperf3Client c;
+			IperfSpec c;
 			c.netns = path->ns_a;
-			c.dst = path->b_addr;
+			c.server = path->b_addr;
 			c.seconds = run.quick ? 2 : 5;
 			c.congestion = "cubic";
 			auto res = run_iperf3(run, c);

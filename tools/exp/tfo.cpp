@@ -15,7 +15,7 @@ namespace {
 
 using namespace nettune::exp;
 
-Values measure_point(Run &run, const VethPair &p, bool tfo, double rtt_ms, unsigned port)
+Values measure_point(Run &run, const Path &p, bool tfo, double rtt_ms, unsigned port)
 {
 	const std::string half = fmt::format("{}ms", rtt_ms / 2);
 	qdisc(run, p.ns_a, p.a, {"root", "netem", "delay", half});
@@ -156,7 +156,7 @@ Experiment make()
 		  false};
 	e.prepare = [](Run &run, const std::string &variant) {
 		const bool tfo = variant == "tfo-on";
-		auto p = std::make_shared<VethPair>(veth_pair(run));
+		auto p = std::make_shared<Path>(veth_path(run, PathSpec{}));
 		run.lab.set_sysctl(p->ns_a, "net.ipv4.tcp_fastopen", tfo ? "1" : "0");
 		run.lab.set_sysctl(p->ns_b, "net.ipv4.tcp_fastopen", tfo ? "2" : "0");
 		auto port = std::make_shared<unsigned>(8080);

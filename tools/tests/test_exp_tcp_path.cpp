@@ -69,7 +69,7 @@ TEST_CASE("iperf3 -J: throughput, retransmits, RTTs and intervals of the sender"
 	  }
 	})";
 	auto r = parse_iperf3_json(text);
-	CHECK(r.mbps == Approx(19));
+	CHECK(r.sent_mbps == Approx(19));
 	CHECK(r.retransmits == 31);
 	CHECK(r.mean_rtt_ms == Approx(47));
 	CHECK(r.max_rtt_ms == Approx(60));

@@ -7,6 +7,7 @@
 
 #include <arpa/inet.h>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -16,9 +17,20 @@
 #include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <thread>
 #include <unistd.h>
 
 namespace nettune::exp {
+
+namespace {
+
+void load_qdisc_modules()
+{
+	for (const char *m : {"sch_netem", "sch_tbf", "tcp_bbr"})
+		run_cmd({"modprobe", m}); // built in or missing: the tc call says so
+}
+
+} // namespace
 
 Path veth_path(Run &run, const PathSpec &spec)
 {
@@ -37,6 +49,7 @@ Path veth_path(Run &run, const PathSpec &spec)
 				  "gso", "off", "gro", "off"});
 	must_run({"ip", "-n", p.ns_a, "link", "set", p.a, "up"});
 	must_run({"ip", "-n", p.ns_b, "link", "set", p.b, "up"});
+	load_qdisc_modules();
 	return p;
 }
 
@@ -68,6 +81,9 @@ RoutedPath routed_path(Run &run, const RoutedSpec &spec)
 	must_run({"ip", "-n", p.ns_a, "route", "add", "default", "via", "10.80.1.254"});
 	must_run({"ip", "-n", p.ns_b, "route", "add", "default", "via", "10.80.2.254"});
 	write_sysctl(p.ns_r, "net.ipv4.ip_forward", "1"); // dies with the namespace
+	write_sysctl(p.ns_a, "net.ipv4.tcp_no_metrics_save", "1");
+	write_sysctl(p.ns_b, "net.ipv4.tcp_no_metrics_save", "1");
+	load_qdisc_modules();
 	return p;
 }
 
@@ -99,20 +115,6 @@ void set_netem(const std::string &netns, const std::string &dev, const Netem &n)
 
 namespace {
 
-// Waits until something listens on PORT in NETNS.
-bool wait_listening(const std::string &netns, unsigned port, double seconds)
-{
-	for (int i = 0; i < seconds * 20; i++) {
-		{
-			NetnsScope in(netns);
-			if (!observe::tcp_listeners(static_cast<uint16_t>(port)).empty())
-				return true;
-		}
-		usleep(50000);
-	}
-	return false;
-}
-
 sockaddr_in ipv4(const std::string &addr, unsigned port)
 {
 	sockaddr_in sa{};
@@ -139,12 +141,26 @@ Iperf3Server::Iperf3Server(const std::string &netns, const std::string &addr, un
 		fprintf(stderr, "nettune: cannot run iperf3: %s\n", strerror(errno));
 		return 127;
 	});
-	if (!wait_listening(netns, port, 5))
-		throw Error(fmt::format("iperf3 -s on {}:{} in {} did not start listening", addr,
-					port, netns));
+	wait_for_listener(netns, port, 5);
 }
 
-Iperf3Result parse_iperf3_json(const std::string &text)
+void wait_for_listener(const std::string &netns, unsigned port, double timeout_s)
+{
+	const auto end = std::chrono::steady_clock::now() +
+			 std::chrono::milliseconds(static_cast<int>(timeout_s * 1000));
+	while (std::chrono::steady_clock::now() < end) {
+		{
+			NetnsScope in(netns);
+			if (!observe::tcp_listeners(static_cast<uint16_t>(port)).empty())
+				return;
+		}
+		std::this_thread::sleep_for(std::chrono::milliseconds(20));
+	}
+	throw Error(fmt::format("nothing listens on TCP port {} in {} after {:g} s", port, netns,
+				timeout_s));
+}
+
+IperfResult parse_iperf3_json(const std::string &text)
 {
 	nlohmann::json j;
 	try {
@@ -154,7 +170,7 @@ Iperf3Result parse_iperf3_json(const std::string &text)
 	}
 	if (j.contains("error"))
 		throw Error("iperf3: " + j["error"].get<std::string>());
-	Iperf3Result r;
+	IperfResult r;
 	const auto &end = j.at("end");
 	const auto &sent = end.at("sum_sent");
 	const auto &recv = end.at("sum_received");
@@ -163,41 +179,69 @@ Iperf3Result parse_iperf3_json(const std::string &text)
 	r.received_mbps = recv.value("bits_per_second", 0.0) / 1e6;
 	r.bytes_received = recv.value("bytes", uint64_t{0});
 	r.retransmits = sent.value("retransmits", uint64_t{0});
-	if (end.contains("streams") && !end["streams"].empty()) {
-		const auto &s = end["streams"][0];
-		if (s.contains("sender"))
-			r.mean_rtt_ms = s["sender"].value("mean_rtt", 0.0) / 1e3;
+	if (end.contains("streams") && !end["streams"].empty() &&
+	    end["streams"][0].contains("sender")) {
+		const auto &snd = end["streams"][0]["sender"];
+		r.min_rtt_ms = snd.value("min_rtt", 0.0) / 1e3;
+		r.mean_rtt_ms = snd.value("mean_rtt", 0.0) / 1e3;
+		r.max_rtt_ms = snd.value("max_rtt", 0.0) / 1e3;
 	}
 	r.congestion = end.value("sender_tcp_congestion", "");
+	for (const auto &iv : j.value("intervals", nlohmann::json::array())) {
+		if (!iv.contains("streams") || iv["streams"].empty())
+			continue;
+		const auto &s = iv["streams"][0];
+		IperfInterval i;
+		i.start = s.value("start", 0.0);
+		i.end = s.value("end", 0.0);
+		i.mbps = s.value("bits_per_second", 0.0) / 1e6;
+		i.retransmits = s.value("retransmits", uint64_t{0});
+		i.cwnd_bytes = s.value("snd_cwnd", uint64_t{0});
+		i.rtt_ms = s.value("rtt", 0.0) / 1e3;
+		r.intervals.push_back(i);
+	}
 	return r;
 }
 
-Iperf3Result run_iperf3(Run &run, const Iperf3Client &c)
+std::vector<std::string> iperf3_argv(const IperfSpec &s)
 {
-	run.check();
-	std::vector<std::string> argv = {"ip",
-					 "netns",
-					 "exec",
-					 c.netns,
-					 "iperf3",
-					 "-c",
-					 c.dst,
-					 "-p",
-					 std::to_string(c.port),
-					 "-t",
-					 fmt::format("{:g}", c.seconds),
-					 "-J",
-					 "--connect-timeout",
-					 "3000"};
-	if (!c.congestion.empty())
-		argv.insert(argv.end(), {"-C", c.congestion});
-	argv.insert(argv.end(), c.extra.begin(), c.extra.end());
+	std::vector<std::string> a{"ip",
+				   "netns",
+				   "exec",
+				   s.netns,
+				   "iperf3",
+				   "-c",
+				   s.server,
+				   "-p",
+				   std::to_string(s.port),
+				   "-t",
+				   fmt::format("{:.1f}", s.seconds),
+				   "-i",
+				   fmt::format("{:.2f}", s.interval),
+				   "-J",
+				   "--connect-timeout",
+				   "3000"};
+	if (!s.congestion.empty())
+		a.insert(a.end(), {"-C", s.congestion});
+	a.insert(a.end(), s.extra.begin(), s.extra.end());
+	return a;
+}
+
+IperfResult iperf3(const IperfSpec &s)
+{
+	const auto argv = iperf3_argv(s);
 	auto r = run_cmd(argv);
 	try {
 		return parse_iperf3_json(r.output);
 	} catch (const Error &e) {
-		throw Error(join_argv(argv) + ": " + e.what());
+		throw Error(fmt::format("{} ({}, exit {})", e.what(), join_argv(argv), r.status));
 	}
+}
+
+IperfResult run_iperf3(Run &run, const IperfSpec &s)
+{
+	run.check();
+	return iperf3(s);
 }
 
 TcpSink::TcpSink(const std::string &netns, const std::string &addr, unsigned port, int cpu,
@@ -253,9 +297,7 @@ TcpSink::TcpSink(const std::string &netns, const std::string &addr, unsigned por
 		}
 		return 0;
 	});
-	if (!wait_listening(netns, port, 5))
-		throw Error(fmt::format("TCP sink on {}:{} in {} did not start listening", addr,
-					port, netns));
+	wait_for_listener(netns, port, 5);
 }
 
 TcpSink::~TcpSink()

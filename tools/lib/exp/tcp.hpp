@@ -39,6 +39,11 @@ Path veth_path(Run &run, const PathSpec &spec);
 // the path's impairment (a netem on rb, a small MTU) sits in the network
 // and not in the sender's own qdisc. `mtu`, if set, is rb's MTU alone
 // (vb keeps 1500, as behind a tunnel or a smaller-MTU hop).
+// Both ends have tcp_no_metrics_save=1: every connection starts fresh,
+// without the ssthresh or RTT the previous one cached for the route. The
+// impairments belong in R (a drop is then a network drop the sender
+// learns of from ACKs, not local qdisc back-pressure): rb carries the
+// data towards B, ra the ACKs towards A.
 struct RoutedSpec {
 	unsigned hop_mtu = 0;
 	bool offloads = true; // as PathSpec, on va and vb
@@ -66,8 +71,8 @@ std::vector<std::string> netem_args(const Netem &n);
 // the namespace).
 void set_netem(const std::string &netns, const std::string &dev, const Netem &n);
 
-// iperf3 -s bound to ADDR:PORT in NETNS, ready once constructed; killed
-// when it goes away.
+// iperf3 -s bound to ADDR:PORT in NETNS, ready (listening) once
+// constructed; killed when it goes away.
 class Iperf3Server {
 public:
 	Iperf3Server(const std::string &netns, const std::string &addr, unsigned port = 5201);
@@ -78,26 +83,48 @@ private:
 	std::unique_ptr<Child> child_;
 };
 
-struct Iperf3Result {
+// Waits until something listens on TCP `port` in NETNS; throws Error.
+void wait_for_listener(const std::string &netns, unsigned port, double timeout_s = 10);
+
+// One -i interval of the first stream.
+struct IperfInterval {
+	double start = 0, end = 0; // seconds
+	double mbps = 0;
+	uint64_t retransmits = 0;
+	uint64_t cwnd_bytes = 0;
+	double rtt_ms = 0;
+};
+
+// What iperf3 -J says of a client run.
+struct IperfResult {
 	double seconds = 0;
 	double sent_mbps = 0, received_mbps = 0; // sum_sent, sum_received
 	uint64_t bytes_received = 0;
 	uint64_t retransmits = 0;
-	double mean_rtt_ms = 0; // the sender's smoothed RTT at the end
-	std::string congestion;
+	// the sender's smoothed RTT: lowest, mean and highest sample
+	double min_rtt_ms = 0, mean_rtt_ms = 0, max_rtt_ms = 0;
+	std::string congestion; // the sender's algorithm
+	std::vector<IperfInterval> intervals;
 };
 // The client's -J output; throws Error with iperf3's own "error" text.
-Iperf3Result parse_iperf3_json(const std::string &json);
+IperfResult parse_iperf3_json(const std::string &json);
 
-struct Iperf3Client {
-	std::string netns, dst;
+// A client run: a bulk transfer from `netns` to `server`.
+struct IperfSpec {
+	std::string netns, server;
 	unsigned port = 5201;
-	double seconds = 3;
-	std::string congestion; // -C
+	double seconds = 5;
+	std::string congestion; // -C, "" = the namespace's default
+	double interval = 1;    // -i
 	std::vector<std::string> extra;
 };
-// Runs the client (a bulk transfer from netns to dst) and parses it.
-Iperf3Result run_iperf3(Run &run, const Iperf3Client &c);
+// ip netns exec NETNS iperf3 -c SERVER ... -J
+std::vector<std::string> iperf3_argv(const IperfSpec &s);
+// Runs the client to the end and parses it; throws Error with iperf3's
+// own error and the command.
+IperfResult iperf3(const IperfSpec &s);
+// The same, after Run::check() (Ctrl-C stops the experiment first).
+IperfResult run_iperf3(Run &run, const IperfSpec &s);
 
 // A TCP server of ours in NETNS on ADDR:PORT, pinned to `cpu` (-1: not
 // pinned): accepts every connection, reads everything, closes on EOF, and
