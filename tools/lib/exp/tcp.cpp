@@ -173,7 +173,7 @@ IperfResult parse_iperf3_json(const std::string &text)
 	IperfResult r;
 	const auto &end = j.at("end");
 	const auto &sent = end.at("sum_sent");
-	const auto &recv = end.at("sum_received");
+	const auto recv = end.value("sum_received", nlohmann::json::object());
 	r.seconds = recv.value("seconds", 0.0);
 	r.sent_mbps = sent.value("bits_per_second", 0.0) / 1e6;
 	r.received_mbps = recv.value("bits_per_second", 0.0) / 1e6;
