@@ -65,15 +65,19 @@ TEST_CASE("exp report: facts of the run, notes, summary with durations, failures
 			     {"commit", "abcdef1234"},
 			     {"duration_s", 3.0}}
 		      .dump());
+	// rss: one unnamed variant, so no variant column
+	auto rss = fake_result("rss", "reproduced");
+	rss["rows"] = {{{"variant", ""}, {"x", 16.0}, {"rate", 2.5}}};
+	write(out / "rss" / "result.json", rss.dump());
 	write(dir / "doc" / "exp" / "run-notes.md", "Made on a loaded host.\n");
 
 	auto r = run_nettune({"exp", "report", "--out", out.string(), "--doc", doc.string()});
 	INFO(r.err);
 	REQUIRE(r.exit_code == 0);
 	auto md = slurp(doc);
-	CHECK(md.find("**The results.** 2 experiments, quick run, from 2026-12-03 07:00 UTC to "
-		      "2026-12-03 07:00 UTC; commit abcdef1234; kernel 6.1.0-test; 2 CPUs; 4 min "
-		      "of experiment time in all. Verdicts: 1 partly, 1 failed, ") !=
+	CHECK(md.find("**The results.** 3 experiments, quick run, from 2026-12-03 07:00 UTC to "
+		      "2026-12-03 07:00 UTC; commit abcdef1234; kernel 6.1.0-test; 2 CPUs; 6 min "
+		      "of experiment time in all. Verdicts: 1 reproduced, 1 partly, 1 failed, ") !=
 	      std::string::npos);
 	CHECK(md.find("Made on a loaded host.") != std::string::npos);
 	CHECK(md.find("| [livelock](#livelock) |") != std::string::npos);
@@ -82,7 +86,9 @@ TEST_CASE("exp report: facts of the run, notes, summary with durations, failures
 	      std::string::npos);
 	CHECK(md.find("**Last run failed** (2026-12-03 07:05 UTC, commit abcdef1234, after 3 s): "
 		      "iperf3 died. The result below is the last good one.") != std::string::npos);
-	CHECK(md.find("| napi | 4 | 1.23 |") != std::string::npos);
+	CHECK(md.find("| variant | load | rate kpps |\n|---|---:|---:|\n| napi | 4 | 1.23 |") !=
+	      std::string::npos);
+	CHECK(md.find("| load | rate kpps |\n|---:|---:|\n| 16 | 2.50 |") != std::string::npos);
 	CHECK(md.find("**Verdict: partly.** because of the numbers of livelock") !=
 	      std::string::npos);
 	// every experiment has its section, run or not

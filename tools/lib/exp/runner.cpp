@@ -489,20 +489,26 @@ std::string run_facts(const std::vector<ReportEntry> &entries)
 			   seconds / 60, verdict_tally(entries));
 }
 
+// The table as printed, without the variant column when the experiment
+// has a single unnamed variant.
 std::string markdown_table(const nlohmann::json &r)
 {
 	auto h = table_header(r);
+	auto rows = table_cells(r);
+	const bool unnamed = std::all_of(rows.begin(), rows.end(),
+					 [](const auto &row) { return row[0].empty(); });
+	const size_t first = unnamed ? 1 : 0;
 	std::string md = "|";
-	for (const auto &c : h)
-		md += " " + c + " |";
+	for (size_t i = first; i < h.size(); i++)
+		md += " " + h[i] + " |";
 	md += "\n|";
-	for (size_t i = 0; i < h.size(); i++)
+	for (size_t i = first; i < h.size(); i++)
 		md += i ? "---:|" : "---|";
 	md += "\n";
-	for (const auto &row : table_cells(r)) {
+	for (const auto &row : rows) {
 		md += "|";
-		for (const auto &c : row)
-			md += " " + c + " |";
+		for (size_t i = first; i < row.size(); i++)
+			md += " " + row[i] + " |";
 		md += "\n";
 	}
 	return md + "\n";
