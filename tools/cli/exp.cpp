@@ -20,6 +20,7 @@ struct ExpOptions {
 	bool quick = false;
 	std::string out;
 	std::string doc;
+	std::string notes;
 };
 
 std::string out_dir(const ExpOptions &o)
@@ -101,7 +102,10 @@ void report(const Globals &g, const ExpOptions &o)
 	std::string top = exp::source_top();
 	std::string doc = o.doc.empty() ? top + "/Documentation/experiments.md" : o.doc;
 	std::string svg_dir = std::filesystem::path(doc).parent_path() / "exp";
-	int n = exp::write_report(out_dir(o), doc, svg_dir);
+	std::string notes = o.notes.empty() ? svg_dir + "/run-notes.md" : o.notes;
+	if (!o.notes.empty() && !std::filesystem::exists(notes))
+		throw nettune::Error("exp report: notes " + notes + ": no such file");
+	int n = exp::write_report(out_dir(o), doc, svg_dir, notes);
 	if (g.json)
 		std::cout << nlohmann::json{{"report", doc}, {"experiments_with_results", n}}.dump(
 				     2)
@@ -133,6 +137,9 @@ void add_exp(CLI::App &app, Globals &g)
 	rep->add_option("--out", o.out, "results directory to read");
 	rep->add_option("--doc", o.doc,
 			"markdown file to write (default: Documentation/experiments.md)");
+	rep->add_option("--notes", o.notes,
+			"markdown on how the run was made, put under the run's facts "
+			"(default: exp/run-notes.md beside the report, if there is one)");
 	nettune::cli::on_run(rep, g, [&g] { report(g, o); });
 }
 

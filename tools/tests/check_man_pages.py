@@ -6,6 +6,8 @@ For every command group `nettune --help` lists, man/nettune-GROUP.8.rst
 must exist and name every subcommand (at any depth), every long option
 (--foo) and every keyword the help texts show; the global options must be
 in man/nettune.8.rst. Every page needs the sections of the convention.
+The experiments `nettune exp list` names are arguments, not subcommands:
+man/nettune-exp.8.rst must name each of them too.
 Prints exactly what is missing, where, and exits 1; exits 0 otherwise.
 
     check_man_pages.py NETTUNE_BINARY MAN_DIR
@@ -15,6 +17,7 @@ Reads the help format of CLI11 2.1.2: sections "Options:", "Positionals:",
 description after a column or, for a long name, on the next lines
 indented further.
 """
+import json
 import os
 import re
 import subprocess
@@ -92,6 +95,15 @@ def keywords(descriptions):
     return found
 
 
+def experiment_names(binary):
+    """The names `nettune --json exp list` gives (what `exp run` takes)."""
+    cmd = [binary, "--json", "exp", "list"]
+    res = subprocess.run(cmd, capture_output=True, text=True, timeout=30)
+    if res.returncode != 0:
+        raise RuntimeError(f"'{' '.join(cmd)}' exited {res.returncode}: {res.stderr.strip()}")
+    return [e["name"] for e in json.loads(res.stdout)]
+
+
 def walk(binary, words):
     """Subcommand paths, long options and keywords below `nettune WORDS`."""
     parsed = parse_help(run_help(binary, words))
@@ -156,9 +168,10 @@ def main():
                             f"(write man/nettune-{group}.8.rst)")
             continue
         subcommands, options, kws = walk(binary, [group])
-        problems += check_page(page, [("subcommands", subcommands),
-                                      ("long options", options),
-                                      ("keywords", kws)])
+        what = [("subcommands", subcommands), ("long options", options), ("keywords", kws)]
+        if group == "exp":
+            what.append(("experiments", experiment_names(binary)))
+        problems += check_page(page, what)
     for p in problems:
         print(p)
     print(f"check_man_pages: {len(groups)} groups, {len(problems)} problems")

@@ -12,6 +12,8 @@
 #include <fmt/format.h>
 #include <fstream>
 #include <iostream>
+#include <map>
+#include <set>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -390,82 +392,216 @@ nlohmann::json run_experiment(const Experiment &e, const RunOptions &o, std::ost
 	return result;
 }
 
-int write_report(const std::string &out_dir, const std::string &doc_path,
-		 const std::string &svg_dir)
+namespace {
+
+// What the report knows of one experiment: its last good result and, if
+// the last run of it failed after that, the failure.
+struct ReportEntry {
+	const Experiment *e;
+	std::optional<nlohmann::json> result, failure;
+};
+
+std::optional<nlohmann::json> last_failure(const std::string &out_dir, const std::string &name)
 {
-	std::string md;
-	md += "# Experiments\n\n"
-	      "Each experiment reproduces one claim about the Linux receive path on the\n"
-	      "project's VM (QEMU without KVM, 2 vCPUs) and says whether it held. A\n"
-	      "negative verdict, with its reason, is a result. Written by `nettune exp\n"
-	      "report` from the last results of `nettune exp run` (here: `make exp`,\n"
-	      "quick runs); see man/nettune-exp.8.rst. The absolute rates are those\n"
-	      "of an emulated machine shared with other work: only the shapes and ratios\n"
-	      "within one run mean anything, and a quick run on a loaded host is noisy:\n"
-	      "read each verdict with the numbers it gives.\n\n";
-	md += "| experiment | claim | verdict | run |\n|---|---|---|---|\n";
-	int found = 0;
-	std::string body;
-	int n = 0;
-	for (const auto &e : experiments()) {
-		if (e.hidden)
+	fs::path err = fs::path(out_dir) / name / "last-error.json";
+	fs::path ok = fs::path(out_dir) / name / "result.json";
+	std::error_code ec;
+	if (!fs::exists(err, ec))
+		return std::nullopt;
+	if (fs::exists(ok, ec) && fs::last_write_time(ok, ec) >= fs::last_write_time(err, ec))
+		return std::nullopt;
+	try {
+		return nlohmann::json::parse(read_file(err.string()));
+	} catch (const std::exception &) {
+		return std::nullopt;
+	}
+}
+
+std::string duration_text(const nlohmann::json &r)
+{
+	double s = r.value("duration_s", 0.0);
+	return s >= 60 ? fmt::format("{:.0f} min {:02.0f} s", std::floor(s / 60), std::fmod(s, 60))
+		       : fmt::format("{:.0f} s", s);
+}
+
+std::string summary_verdict(const ReportEntry &en)
+{
+	if (!en.e->waiting_for.empty())
+		return "waiting: " + en.e->waiting_for;
+	if (en.failure)
+		return "failed (" + en.failure->value("date", std::string("?")) + ")" +
+		       (en.result ? ", last result: " + (*en.result)["verdict"].get<std::string>()
+				  : "");
+	return en.result ? (*en.result)["verdict"].get<std::string>() : "not run yet";
+}
+
+// "Verdicts: 3 reproduced, 1 partly, ..." over the summary's verdicts.
+std::string verdict_tally(const std::vector<ReportEntry> &entries)
+{
+	std::map<std::string, int> count;
+	for (const auto &en : entries)
+		count[!en.e->waiting_for.empty() ? "waiting"
+		      : en.failure               ? "failed"
+		      : en.result                ? (*en.result)["verdict"].get<std::string>()
+						 : "not run yet"]++;
+	std::string s;
+	for (const char *v :
+	     {"reproduced", "partly", "not reproduced", "failed", "waiting", "not run yet"})
+		if (count[v])
+			s += fmt::format("{}{} {}", s.empty() ? "Verdicts: " : ", ", count[v], v);
+	return s + ".";
+}
+
+// The facts of the run the results come from: dates, commits, kernels,
+// mode, CPUs and the time they took, as the results recorded them.
+std::string run_facts(const std::vector<ReportEntry> &entries)
+{
+	std::set<std::string> commits, kernels, modes;
+	std::string first, last;
+	double seconds = 0;
+	int n = 0, cpus = 0;
+	for (const auto &en : entries) {
+		if (!en.result)
 			continue;
+		const auto &r = *en.result;
+		auto date = r["date"].get<std::string>();
+		first = first.empty() || date < first ? date : first;
+		last = std::max(last, date);
+		commits.insert(r["commit"].get<std::string>());
+		kernels.insert(r["kernel"].get<std::string>());
+		modes.insert(r["quick"].get<bool>() ? "quick" : "full");
+		cpus = r["cpus"].get<int>();
+		seconds += r.value("duration_s", 0.0);
 		n++;
-		auto r = last_result(out_dir, e.name);
-		std::string verdict = !e.waiting_for.empty() ? "waiting: " + e.waiting_for
-				      : r                    ? (*r)["verdict"].get<std::string>()
-							     : "not run yet";
-		md += fmt::format("| [{}](#{}) | {} | {} | {} |\n", e.name, e.name, e.claim,
-				  verdict, r ? (*r)["date"].get<std::string>() : "-");
-		body += fmt::format("<a id=\"{}\"></a>\n## {}. {} (`{}`)\n\n", e.name, n, e.title,
-				    e.name);
-		body += "**Claim.** " + e.claim + "\n\n";
-		if (!e.anchor.empty())
-			body += "**Anchor.** " + e.anchor + "\n\n";
-		body += "**Set-up.** " + e.setup + "\n\n";
-		if (!e.waiting_for.empty()) {
-			body += "**Status.** Waiting for " + e.waiting_for + ".\n\n";
-			continue;
-		}
-		if (!r) {
-			body += "**Status.** Not run yet.\n\n";
-			continue;
-		}
-		found++;
-		body += fmt::format("**Run.** `nettune exp run {}{}` on {}, commit {}, kernel {}, "
-				    "{} CPUs, {} s.\n\n",
-				    e.name, (*r)["quick"].get<bool>() ? " --quick" : "",
-				    (*r)["date"].get<std::string>(),
-				    (*r)["commit"].get<std::string>(),
-				    (*r)["kernel"].get<std::string>(), (*r)["cpus"].get<int>(),
-				    (*r)["duration_s"].get<double>());
-		auto h = table_header(*r);
-		body += "|";
-		for (const auto &c : h)
-			body += " " + c + " |";
-		body += "\n|";
-		for (size_t i = 0; i < h.size(); i++)
-			body += i ? "---:|" : "---|";
-		body += "\n";
-		for (const auto &row : table_cells(*r)) {
-			body += "|";
-			for (const auto &c : row)
-				body += " " + c + " |";
-			body += "\n";
-		}
-		body += "\n";
-		std::error_code ec;
-		fs::path svg = fs::path(out_dir) / e.name / (e.name + ".svg");
-		if (fs::exists(svg, ec)) {
-			fs::create_directories(svg_dir);
-			fs::copy_file(svg, fs::path(svg_dir) / (e.name + ".svg"),
-				      fs::copy_options::overwrite_existing, ec);
-			fs::path rel = fs::relative(fs::path(svg_dir) / (e.name + ".svg"),
-						    fs::path(doc_path).parent_path(), ec);
-			body += fmt::format("![{}]({})\n\n", e.title, rel.string());
-		}
-		body += fmt::format("**Verdict: {}.** {}\n\n", (*r)["verdict"].get<std::string>(),
-				    (*r)["reason"].get<std::string>());
+	}
+	if (!n)
+		return "No results yet: run `make exp`, then `nettune exp report`.\n\n";
+	auto join = [](const std::set<std::string> &s) {
+		std::string out;
+		for (const auto &x : s)
+			out += (out.empty() ? "" : ", ") + x;
+		return out;
+	};
+	return fmt::format("**The results.** {} experiments, {} run{}, from {} to {}; commit{} {}; "
+			   "kernel {}; {} CPUs; {:.0f} min of experiment time in all. {}\n\n",
+			   n, join(modes), modes.size() > 1 ? "s" : "", first, last,
+			   commits.size() > 1 ? "s" : "", join(commits), join(kernels), cpus,
+			   seconds / 60, verdict_tally(entries));
+}
+
+// The table as printed, without the variant column when the experiment
+// has a single unnamed variant.
+std::string markdown_table(const nlohmann::json &r)
+{
+	auto h = table_header(r);
+	auto rows = table_cells(r);
+	const bool unnamed = std::all_of(rows.begin(), rows.end(),
+					 [](const auto &row) { return row[0].empty(); });
+	const size_t first = unnamed ? 1 : 0;
+	std::string md = "|";
+	for (size_t i = first; i < h.size(); i++)
+		md += " " + h[i] + " |";
+	md += "\n|";
+	for (size_t i = first; i < h.size(); i++)
+		md += i ? "---:|" : "---|";
+	md += "\n";
+	for (const auto &row : rows) {
+		md += "|";
+		for (size_t i = first; i < row.size(); i++)
+			md += " " + row[i] + " |";
+		md += "\n";
+	}
+	return md + "\n";
+}
+
+// The plot's SVG copied beside the report; its markdown image, or "".
+std::string copy_plot(const Experiment &e, const std::string &out_dir, const std::string &doc_path,
+		      const std::string &svg_dir)
+{
+	std::error_code ec;
+	fs::path svg = fs::path(out_dir) / e.name / (e.name + ".svg");
+	if (!fs::exists(svg, ec))
+		return "";
+	fs::create_directories(svg_dir);
+	fs::copy_file(svg, fs::path(svg_dir) / (e.name + ".svg"),
+		      fs::copy_options::overwrite_existing, ec);
+	if (ec)
+		throw Error("cannot copy " + svg.string() + " to " + svg_dir + ": " + ec.message());
+	fs::path rel = fs::relative(fs::path(svg_dir) / (e.name + ".svg"),
+				    fs::path(doc_path).parent_path(), ec);
+	return fmt::format("![{}]({})\n\n", e.title, rel.string());
+}
+
+std::string experiment_section(int n, const ReportEntry &en, const std::string &out_dir,
+			       const std::string &doc_path, const std::string &svg_dir)
+{
+	const Experiment &e = *en.e;
+	std::string md =
+		fmt::format("<a id=\"{}\"></a>\n## {}. {} (`{}`)\n\n", e.name, n, e.title, e.name);
+	md += "**Claim.** " + e.claim + "\n\n";
+	if (!e.anchor.empty())
+		md += "**Anchor.** " + e.anchor + "\n\n";
+	md += "**Set-up.** " + e.setup + "\n\n";
+	if (!e.waiting_for.empty())
+		return md + "**Status.** Waiting for " + e.waiting_for + ".\n\n";
+	if (en.failure)
+		md += fmt::format("**Last run failed** ({}, commit {}, after {}): {}{}\n\n",
+				  en.failure->value("date", std::string("?")),
+				  en.failure->value("commit", std::string("?")),
+				  duration_text(*en.failure),
+				  en.failure->value("error", std::string("?")),
+				  en.result ? ". The result below is the last good one." : "");
+	if (!en.result)
+		return md + (en.failure ? "" : "**Status.** Not run yet.\n\n");
+	const auto &r = *en.result;
+	md += fmt::format("**Run.** `nettune exp run {}{}` on {}, commit {}, kernel {}, "
+			  "{} CPUs, {}.\n\n",
+			  e.name, r["quick"].get<bool>() ? " --quick" : "",
+			  r["date"].get<std::string>(), r["commit"].get<std::string>(),
+			  r["kernel"].get<std::string>(), r["cpus"].get<int>(), duration_text(r));
+	md += markdown_table(r);
+	md += copy_plot(e, out_dir, doc_path, svg_dir);
+	md += fmt::format("**Verdict: {}.** {}\n\n", r["verdict"].get<std::string>(),
+			  r["reason"].get<std::string>());
+	return md;
+}
+
+} // namespace
+
+int write_report(const std::string &out_dir, const std::string &doc_path,
+		 const std::string &svg_dir, const std::string &notes_path)
+{
+	std::vector<ReportEntry> entries;
+	for (const auto &e : experiments())
+		if (!e.hidden)
+			entries.push_back(
+				{&e, last_result(out_dir, e.name), last_failure(out_dir, e.name)});
+
+	std::string md =
+		"# Experiments\n\n"
+		"Each experiment reproduces one claim about the Linux receive path or\n"
+		"TCP on the project's VM (QEMU without KVM, 2 vCPUs) and says whether it\n"
+		"held. A negative verdict, with its reason, is a result. Written by\n"
+		"`nettune exp report` from the last results of `nettune exp run` (here:\n"
+		"`make exp`, quick runs); see man/nettune-exp.8.rst. The absolute rates\n"
+		"are those of an emulated machine shared with other work: only the shapes\n"
+		"and ratios within one run mean anything, and a quick run on a loaded host\n"
+		"is noisy: read each verdict with the numbers it gives.\n\n";
+	md += run_facts(entries);
+	if (!notes_path.empty())
+		if (auto notes = try_read_file(notes_path))
+			md += *notes + (notes->ends_with('\n') ? "\n" : "\n\n");
+	md += "| # | experiment | claim | verdict | took | run |\n|---:|---|---|---|---:|---|\n";
+	std::string body;
+	int n = 0, found = 0;
+	for (const auto &en : entries) {
+		n++;
+		found += en.result ? 1 : 0;
+		md += fmt::format("| {} | [{}](#{}) | {} | {} | {} | {} |\n", n, en.e->name,
+				  en.e->name, en.e->claim, summary_verdict(en),
+				  en.result ? duration_text(*en.result) : "-",
+				  en.result ? (*en.result)["date"].get<std::string>() : "-");
+		body += experiment_section(n, en, out_dir, doc_path, svg_dir);
 	}
 	md += "\n" + body;
 	std::ofstream f(doc_path);

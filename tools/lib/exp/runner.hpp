@@ -40,9 +40,13 @@ std::vector<std::vector<std::string>> table_cells(const nlohmann::json &result);
 // NAME.svg; returns false (with a message on stderr) if gnuplot failed.
 bool render_plot(const Experiment &e, const nlohmann::json &result, const std::string &dir);
 
-// Documentation/experiments.md from the last results; SVGs copied to
-// svg_dir. Returns how many experiments had results.
+// Documentation/experiments.md from the last results: the facts of the
+// run (dates, commits, kernel, mode), the markdown of notes_path if it
+// exists (how the run was made), a summary table (verdict, duration),
+// then per experiment its claim, set-up, run, table, plot (SVG copied to
+// svg_dir) and verdict. An experiment whose last run failed after its
+// last good result says so. Returns how many experiments had results.
 int write_report(const std::string &out_dir, const std::string &doc_path,
-		 const std::string &svg_dir);
+		 const std::string &svg_dir, const std::string &notes_path = "");
 
 } // namespace nettune::exp
