@@ -8,6 +8,8 @@
 #include "exp/load.hpp"
 #include "exp/tcp_path.hpp"
 
+#include <algorithm>
+#include <chrono>
 #include <fmt/format.h>
 
 namespace {
@@ -36,6 +38,23 @@ double queue_ms(double queue_kb)
 	return queue_kb * 1000 * 8 / (rate_mbit * 1e6) * 1000;
 }
 
+// Waits until the flow has been sending through the bottleneck for a
+// second's worth of packets at its rate (iperf3's start and slow start are
+// behind it, and the queue had time to fill), at most 10 s. The pings must
+// measure the RTT of a loaded path: a fixed delay after launching iperf3
+// was not enough on a loaded, emulated host (the pings went out before the
+// flow ran).
+void wait_for_bottleneck(Run &run, const RoutedPath &p, const QdiscStats &before)
+{
+	const double second_of_packets = rate_mbit * 1e6 / 8 / 1514;
+	for (int i = 0; i < 100; i++) {
+		if (double(qdisc_stats(p.ns_r, p.rb).sent_pkts - before.sent_pkts) >=
+		    second_of_packets)
+			return;
+		run.sleep(0.1);
+	}
+}
+
 Values measure_point(Run &run, const RoutedPath &p, const VariantSpec &v, double queue_kb)
 {
 	qdisc(run, p.ns_r, p.rb,
@@ -54,8 +73,13 @@ Values measure_point(Run &run, const RoutedPath &p, const VariantSpec &v, double
 	is.seconds = run.quick ? 6 : 15;
 	is.congestion = v.algo;
 	Background client(iperf3_argv(is));
-	run.sleep(2); // slow start and the queue filling
-	const unsigned pings = static_cast<unsigned>((is.seconds - 3) / 0.1);
+	const auto started = std::chrono::steady_clock::now();
+	wait_for_bottleneck(run, p, q0);
+	// Ping for the rest of the transfer, less a second of margin.
+	const double waited =
+		std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+	const unsigned pings =
+		static_cast<unsigned>(std::max(10.0, (is.seconds - waited - 1) / 0.1));
 	const auto loaded = ping(p.ns_a, p.b_addr, pings, 0.1);
 	auto out = client.wait();
 	auto res = parse_iperf3_json(out.output);
