@@ -21,7 +21,7 @@ source "$(dirname "$0")/observe_lib.sh"
 nt_require_modules ntvnic
 nt_require_cmds ip ethtool python3 taskset jq
 [ "$(nproc)" -ge 2 ] || nt_skip_all "needs 2 CPUs (RPS to another CPU)"
-nt_plan 8
+obs_plan 4
 
 obs_sysctl net.core.netdev_max_backlog 8
 obs_trace_start

@@ -10,7 +10,7 @@ source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/observe_lib.sh"
 nt_require_modules ntvnic
 nt_require_cmds ip iptables conntrack python3 jq
-nt_plan 12
+obs_plan 5 1
 
 modprobe nf_conntrack 2>/dev/null
 [ -e /proc/sys/net/netfilter/nf_conntrack_max ] || nt_skip_all "nf_conntrack cannot be loaded"

@@ -12,7 +12,7 @@ source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/observe_lib.sh"
 nt_require_modules ntvnic
 nt_require_cmds ip iptables python3 jq
-nt_plan 10
+obs_plan 5
 
 # blackhole_path KIND: namespaces a, r, b; va -- ra (veth), rb -- vb (KIND, MTU 1280 at rb)
 blackhole_path() {

@@ -19,7 +19,7 @@ source "$(dirname "$0")/observe_lib.sh"
 nt_require_modules ntvnic
 nt_require_cmds ip tc iperf3 jq
 modprobe sch_netem 2>/dev/null
-nt_plan 16
+obs_plan 8
 
 obs_trace_start
 declare -A ns_a ns_b

@@ -8,7 +8,7 @@ source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/observe_lib.sh"
 nt_require_modules ntvnic
 nt_require_cmds ip python3 jq
-nt_plan 8
+obs_plan 4
 
 obs_trace_start
 declare -A ns_b errs
