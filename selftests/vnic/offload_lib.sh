@@ -42,8 +42,12 @@ delta() {
 	while read -r k v; do D[$k]=$((v - ${B[$k]:-0})); done <<<"$after"
 }
 
-# stream: 400 KB over one TCP connection va -> vb, sent from CPU 0; returns
-# once vb has read it all.
-stream() { ip netns exec "$NS_a" taskset -c 0 python3 "$VNIC_DIR/tcp_send.py" 10.0.0.2 9100 400000; }
+# stream: 400 KB over one TCP connection va -> vb, sent from CPU 0. socat
+# half-closes after the data and waits (-t) for the sink's close, which
+# comes once the sink has read it all.
+stream() {
+	head -c 400000 /dev/zero |
+		ip netns exec "$NS_a" taskset -c 0 socat -t 20 - TCP:10.0.0.2:9100
+}
 # frames: wire frames that reached vb's IP layer, and skbs its stack saw
 frames() { echo "${D[IpExt_InNoECTPkts]} ${D[Ip_InReceives]}"; }

@@ -19,7 +19,7 @@ source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/vnic_lib.sh"
 source "$(dirname "$0")/offload_lib.sh"
 nt_require_modules ntvnic
-nt_require_cmds ip ethtool python3 taskset socat
+nt_require_cmds ip ethtool python3 taskset socat jq
 [ -x "$NETTUNE" ] || nt_skip_all "nettune not built ($NETTUNE)"
 nt_plan 25
 
@@ -84,8 +84,8 @@ out=$("$NETTUNE" -n "$NS_a" vnic show va -s)
 nt_check "vnic show -s prints the offload table with the settings" \
 	grep -q "^offloads (tx-checksum on, sg on, tso on, rx-checksum on, gro on)" <<<"$out"
 json=$("$NETTUNE" -n "$NS_a" vnic show va -s --json)
-field() { python3 -c "import json,sys; d=json.loads(sys.argv[1]); d=d[0] if isinstance(d,list) else d; print($1)" "$json"; }
+field() { jq -r "if type == \"array\" then .[0] else . end | $1" <<<"$json"; }
 nt_eq "vnic show -s --json: queue 0 tso_segs equals ethtool's" \
-	"$(vnic_stat "$NS_a" va tx_queue_0_tso_segs)" "$(field 'd["queues"][0]["offloads"]["tso_segs"]')"
-nt_eq "vnic show -s --json: offloads.gro of the port" True "$(field 'd["offloads"]["gro"]')"
+	"$(vnic_stat "$NS_a" va tx_queue_0_tso_segs)" "$(field '.queues[0].offloads.tso_segs')"
+nt_eq "vnic show -s --json: offloads.gro of the port" true "$(field '.offloads.gro')"
 nt_done
