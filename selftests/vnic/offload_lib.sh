@@ -21,11 +21,15 @@ kget() { ip netns exec "$1" ethtool -k "$2" | awk -v f="$3:" '$1 == f { print $2
 # snapshot: "name value" lines: a_<stat>/b_<stat> (ethtool -S va/vb), and
 # vb's namespace's /proc/net/snmp and netstat counters as <Group>_<name>.
 snapshot() {
-	ip netns exec "$NS_a" ethtool -S va | awk '$2 ~ /^[0-9]+$/ { sub(":", "", $1); print "a_" $1, $2 }'
-	ip netns exec "$NS_b" ethtool -S vb | awk '$2 ~ /^[0-9]+$/ { sub(":", "", $1); print "b_" $1, $2 }'
-	ip netns exec "$NS_b" cat /proc/net/snmp /proc/net/netstat |
-		awk '{ g = $1; sub(":", "", g) } h[g] { for (i = 2; i <= NF; i++) print g "_" n[g, i], $i; next }
-			{ h[g] = 1; for (i = 2; i <= NF; i++) n[g, i] = $i }'
+	{
+		ip netns exec "$NS_a" ethtool -S va
+		echo "@ b"
+		ip netns exec "$NS_b" sh -c 'ethtool -S vb; echo "@ s"; cat /proc/net/snmp /proc/net/netstat'
+	} | awk '$1 == "@" { p = $2; next }
+		p != "s" { if ($2 ~ /^[0-9]+$/) { sub(":", "", $1); print (p == "b" ? "b_" : "a_") $1, $2 }; next }
+		{ g = $1; sub(":", "", g) }
+		h[g] { for (i = 2; i <= NF; i++) print g "_" n[g, i], $i; next }
+		{ h[g] = 1; for (i = 2; i <= NF; i++) n[g, i] = $i }'
 }
 
 declare -A D
