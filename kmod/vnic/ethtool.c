@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ntvnic ethtool: -i, link settings, -L (channels), -G (rings), -c/-C
- * (interrupt coalescing), -S
+ * (interrupt coalescing), -k/-K (offloads: the core's, their effect in
+ * wire.c and napi.c), -S
  * (per-queue counters named like virtio_net's), -x/-X (RSS), -n/-N (rx
  * rings, hashed fields, ntuple rules: ntuple.c). Every op runs under RTNL.
  */
@@ -13,12 +14,14 @@
 static const char ntvnic_rx_stat_names[][ETH_GSTRING_LEN] = {
 	"packets", "bytes", "drops", "ring_full", "irqs", "polls",
 	"budget_exhausted", "xdp_pass", "xdp_drop", "xdp_tx", "xdp_redirect",
-	"xdp_aborted", "xdp_tx_errors",
+	"xdp_aborted", "xdp_tx_errors", "csum_verified", "csum_bad",
+	"csum_none", "gro_merged", "gso_split",
 };
 
 static const char ntvnic_tx_stat_names[][ETH_GSTRING_LEN] = {
 	"packets", "bytes", "drops", "irqs", "polls", "kicks", "stops",
-	"wakes", "xdp_xmit", "xdp_xmit_errors",
+	"wakes", "xdp_xmit", "xdp_xmit_errors", "csum_offload", "tso_packets",
+	"tso_segs", "sg_packets",
 };
 
 #define NTVNIC_RX_STATS	ARRAY_SIZE(ntvnic_rx_stat_names)
@@ -144,6 +147,11 @@ static void ntvnic_get_ethtool_stats(struct net_device *dev,
 		*data++ = s.rx_xdp_redirect;
 		*data++ = s.rx_xdp_aborted;
 		*data++ = s.rx_xdp_tx_errors;
+		*data++ = s.rx_csum_verified;
+		*data++ = s.rx_csum_bad;
+		*data++ = s.rx_csum_none;
+		*data++ = s.rx_gro_merged;
+		*data++ = s.rx_gso_split;
 	}
 	for (q = 0; q < priv->cfg.queues; q++) {
 		ntvnic_queue_stats(priv, q, &s);
@@ -157,6 +165,10 @@ static void ntvnic_get_ethtool_stats(struct net_device *dev,
 		*data++ = s.tx_wakes;
 		*data++ = s.tx_xdp_xmit;
 		*data++ = s.tx_xdp_xmit_errors;
+		*data++ = s.tx_csum_offload;
+		*data++ = s.tx_tso_packets;
+		*data++ = s.tx_tso_segs;
+		*data++ = s.tx_sg_packets;
 	}
 	ntvnic_line_get_stats(priv, &data);
 	ntvnic_busy_poll_get_stats(priv, &data);

@@ -168,6 +168,25 @@ static int ntvnic_fill_queue(struct sk_buff *skb, struct ntvnic_priv *priv,
 	    nla_put_u64_64bit(skb, NTVNIC_QA_TX_XDP_XMIT_ERRORS,
 			      s.tx_xdp_xmit_errors, NTVNIC_QA_PAD))
 		goto cancel;
+	if (nla_put_u64_64bit(skb, NTVNIC_QA_RX_CSUM_VERIFIED, s.rx_csum_verified,
+			      NTVNIC_QA_PAD) ||
+	    nla_put_u64_64bit(skb, NTVNIC_QA_RX_CSUM_BAD, s.rx_csum_bad,
+			      NTVNIC_QA_PAD) ||
+	    nla_put_u64_64bit(skb, NTVNIC_QA_RX_CSUM_NONE, s.rx_csum_none,
+			      NTVNIC_QA_PAD) ||
+	    nla_put_u64_64bit(skb, NTVNIC_QA_RX_GRO_MERGED, s.rx_gro_merged,
+			      NTVNIC_QA_PAD) ||
+	    nla_put_u64_64bit(skb, NTVNIC_QA_RX_GSO_SPLIT, s.rx_gso_split,
+			      NTVNIC_QA_PAD) ||
+	    nla_put_u64_64bit(skb, NTVNIC_QA_TX_CSUM_OFFLOAD, s.tx_csum_offload,
+			      NTVNIC_QA_PAD) ||
+	    nla_put_u64_64bit(skb, NTVNIC_QA_TX_TSO_PACKETS, s.tx_tso_packets,
+			      NTVNIC_QA_PAD) ||
+	    nla_put_u64_64bit(skb, NTVNIC_QA_TX_TSO_SEGS, s.tx_tso_segs,
+			      NTVNIC_QA_PAD) ||
+	    nla_put_u64_64bit(skb, NTVNIC_QA_TX_SG_PACKETS, s.tx_sg_packets,
+			      NTVNIC_QA_PAD))
+		goto cancel;
 	/* Interrupt moderation in use, static or DIM's (dim.c) */
 	if (nla_put_u32(skb, NTVNIC_QA_RX_COAL_USECS, READ_ONCE(q->dim.coal.usecs)) ||
 	    nla_put_u32(skb, NTVNIC_QA_RX_COAL_FRAMES, READ_ONCE(q->dim.coal.frames)) ||
@@ -246,8 +265,8 @@ cancel:
 	return -EMSGSIZE;
 }
 
-/* Big enough for 64 queue nests plus the RSS table. */
-#define NTVNIC_REPLY_SIZE	(48 * 1024)
+/* Big enough for 64 queue nests (about 800 bytes each) plus the RSS table. */
+#define NTVNIC_REPLY_SIZE	(64 * 1024)
 
 static int ntvnic_reply(struct genl_info *info, struct net_device *dev,
 			struct net *net)

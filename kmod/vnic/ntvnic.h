@@ -59,6 +59,12 @@ struct ntvnic_rx_stats {
 	u64 xdp_redirect;
 	u64 xdp_aborted;	/* XDP_ABORTED and invalid verdicts */
 	u64 xdp_tx_errors;	/* XDP_TX or redirect frames not sent */
+	/* Offloads of the receiving port (napi.c), per frame handed on */
+	u64 csum_verified;	/* rx-checksum: the device found it good */
+	u64 csum_bad;		/* rx-checksum: found bad, handed on unverified */
+	u64 csum_none;		/* rx-checksum off: the stack verifies */
+	u64 gro_merged;		/* GRO merged it into a held packet */
+	u64 gso_split;		/* segments of TSO trains cut on receive */
 	struct u64_stats_sync syncp;
 };
 
@@ -184,6 +190,11 @@ struct ntvnic_txc_stats {
 	u64 bytes;
 	u64 drops;
 	u64 polls;
+	/* Offloads the "hardware" did (wire.c) */
+	u64 csum_offload;	/* wire frames whose L4 checksum it filled */
+	u64 tso_packets;	/* TSO/GSO packets it took */
+	u64 tso_segs;		/* the wire frames they made */
+	u64 sg_packets;		/* packets gathered from page fragments */
 	struct u64_stats_sync syncp;
 };
 
@@ -401,8 +412,11 @@ struct ntvnic_queue_stats {
 	    rx_budget_exhausted;
 	u64 rx_xdp_pass, rx_xdp_drop, rx_xdp_tx, rx_xdp_redirect,
 	    rx_xdp_aborted, rx_xdp_tx_errors;
+	u64 rx_csum_verified, rx_csum_bad, rx_csum_none, rx_gro_merged,
+	    rx_gso_split;
 	u64 tx_packets, tx_bytes, tx_drops, tx_irqs, tx_polls, tx_kicks,
 	    tx_stops, tx_wakes, tx_xdp_xmit, tx_xdp_xmit_errors;
+	u64 tx_csum_offload, tx_tso_packets, tx_tso_segs, tx_sg_packets;
 };
 
 void ntvnic_queue_stats(struct ntvnic_priv *priv, unsigned int i,

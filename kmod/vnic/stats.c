@@ -42,6 +42,11 @@ void ntvnic_queue_stats(struct ntvnic_priv *priv, unsigned int i,
 		s->rx_xdp_redirect = q->rx.xdp_redirect;
 		s->rx_xdp_aborted = q->rx.xdp_aborted;
 		s->rx_xdp_tx_errors = q->rx.xdp_tx_errors;
+		s->rx_csum_verified = q->rx.csum_verified;
+		s->rx_csum_bad = q->rx.csum_bad;
+		s->rx_csum_none = q->rx.csum_none;
+		s->rx_gro_merged = q->rx.gro_merged;
+		s->rx_gso_split = q->rx.gso_split;
 	} while (u64_stats_fetch_retry(&q->rx.syncp, start));
 	do {
 		start = u64_stats_fetch_begin(&q->rxp.syncp);
@@ -55,6 +60,10 @@ void ntvnic_queue_stats(struct ntvnic_priv *priv, unsigned int i,
 		s->tx_bytes = t->done.bytes;
 		s->tx_drops = t->done.drops;
 		s->tx_polls = t->done.polls;
+		s->tx_csum_offload = t->done.csum_offload;
+		s->tx_tso_packets = t->done.tso_packets;
+		s->tx_tso_segs = t->done.tso_segs;
+		s->tx_sg_packets = t->done.sg_packets;
 	} while (u64_stats_fetch_retry(&t->done.syncp, start));
 	do {
 		start = u64_stats_fetch_begin(&t->xmit.syncp);

@@ -191,13 +191,13 @@ bool ntvnic_wire_carry(struct ntvnic_priv *priv, struct sk_buff *skb)
 	unsigned int nq, qi;
 
 	if (unlikely(!peer)) {
-		kfree_skb(skb);
+		kfree_skb_reason(skb, SKB_DROP_REASON_DEV_READY);
 		return false;
 	}
 	ppriv = ntvnic_priv(peer);
 	/* rx_enabled false: the peer is down or reconfiguring its rings. */
 	if (unlikely(!smp_load_acquire(&ppriv->rx_enabled))) {
-		kfree_skb(skb);
+		kfree_skb_reason(skb, SKB_DROP_REASON_DEV_READY);
 		return false;
 	}
 	nq = READ_ONCE(ppriv->cfg.queues);
@@ -213,19 +213,33 @@ bool ntvnic_wire_carry(struct ntvnic_priv *priv, struct sk_buff *skb)
 		return true;
 	}
 	skb_record_rx_queue(skb, qi);
+	/* No RX descriptor: rx_missed, SKB_DROP_REASON_FULL_RING (5.19+). */
 	if (unlikely(ntvnic_rxq_enqueue(&ppriv->rxq[qi], skb)))
-		kfree_skb(skb);
+		kfree_skb_reason(skb, SKB_DROP_REASON_FULL_RING);
 	return true;
 }
 
+/*
+ * The offloads one TX poll's packets used, counted in registers and added
+ * to the queue's counters once at the end of the poll.
+ */
+struct ntvnic_tx_offl {
+	unsigned int csum, tso, segs, sg;
+};
+
 static void ntvnic_txc_account(struct ntvnic_txq *t, unsigned int carried,
-			       u64 bytes, unsigned int dropped)
+			       u64 bytes, unsigned int dropped,
+			       const struct ntvnic_tx_offl *o)
 {
 	u64_stats_update_begin(&t->done.syncp);
 	t->done.packets += carried;
 	t->done.bytes += bytes;
 	t->done.drops += dropped;
 	t->done.polls++;
+	t->done.csum_offload += o->csum;
+	t->done.tso_packets += o->tso;
+	t->done.tso_segs += o->segs;
+	t->done.sg_packets += o->sg;
 	u64_stats_update_end(&t->done.syncp);
 }
 
@@ -251,13 +265,52 @@ static void ntvnic_tx_complete(struct ntvnic_txq *t, u32 cons,
 	__netif_tx_unlock(txq);
 }
 
+/* Wire frames a TSO/GSO packet makes (gso_segs, or from gso_size). */
+static unsigned int ntvnic_tso_segs(const struct sk_buff *skb)
+{
+	const struct skb_shared_info *sh = skb_shinfo(skb);
+	unsigned int hdr;
+
+	if (sh->gso_segs)
+		return sh->gso_segs;
+	hdr = skb_transport_header_was_set(skb) ? skb_transport_offset(skb) : 0;
+	if (!sh->gso_size || skb->len <= hdr)
+		return 1;
+	return DIV_ROUND_UP(skb->len - hdr, sh->gso_size);
+}
+
+/*
+ * The offloads an skb asks of the "hardware" (the stack only hands them
+ * over while the feature is on, ethtool -K): TSO/GSO (the wire carries
+ * it as its train of segments, line.c and napi.c), the L4 checksum of
+ * each of its frames (CHECKSUM_PARTIAL: the frame on the wire is
+ * complete; the receiving port fills the bytes only if someone reads
+ * them, napi.c and xdp.c), scatter-gather (page fragments).
+ */
+static void ntvnic_tx_offl_count(const struct sk_buff *skb,
+				 struct ntvnic_tx_offl *o)
+{
+	unsigned int frames = 1;
+
+	if (skb_is_gso(skb)) {
+		frames = ntvnic_tso_segs(skb);
+		o->tso++;
+		o->segs += frames;
+	}
+	if (skb->ip_summed == CHECKSUM_PARTIAL)
+		o->csum += frames;
+	if (skb_is_nonlinear(skb))
+		o->sg++;
+}
+
 /*
  * One descriptor onto the wire: an skb the stack sent (BQL knows it), or
  * an XDP frame (XDP_TX, ndo_xdp_xmit), carried as a copy in a new skb.
  * Returns false if the wire could not carry it.
  */
 static bool ntvnic_tx_carry(struct ntvnic_txq *t, void *ptr, unsigned int *len,
-			    unsigned int *bql_pkts, unsigned int *bql_bytes)
+			    unsigned int *bql_pkts, unsigned int *bql_bytes,
+			    struct ntvnic_tx_offl *o)
 {
 	struct sk_buff *skb;
 
@@ -270,6 +323,7 @@ static bool ntvnic_tx_carry(struct ntvnic_txq *t, void *ptr, unsigned int *len,
 	}
 	skb = ptr;
 	*len = skb->len;
+	ntvnic_tx_offl_count(skb, o);
 	(*bql_pkts)++;
 	*bql_bytes += skb->len;
 	return ntvnic_line_xmit(t, skb);	/* loss, delay (line.c) */
@@ -287,6 +341,7 @@ int ntvnic_tx_poll(struct napi_struct *napi, int budget)
 	u32 cons = t->cons, prod = smp_load_acquire(&t->prod);
 	unsigned int done = 0, carried = 0, bql_pkts = 0, bql_bytes = 0;
 	bool rated = ntvnic_line_rated(t->priv);
+	struct ntvnic_tx_offl offl = {};
 	u64 carried_bytes = 0;
 	unsigned int len;
 	void *ptr;
@@ -300,7 +355,8 @@ int ntvnic_tx_poll(struct napi_struct *napi, int budget)
 		if (unlikely(rated) && !ntvnic_line_clock(t, ptr))
 			break;
 		t->ring[cons & (t->size - 1)] = NULL;
-		if (ntvnic_tx_carry(t, ptr, &len, &bql_pkts, &bql_bytes)) {
+		if (ntvnic_tx_carry(t, ptr, &len, &bql_pkts, &bql_bytes,
+				    &offl)) {
 			carried++;
 			carried_bytes += len;
 		}
@@ -308,7 +364,7 @@ int ntvnic_tx_poll(struct napi_struct *napi, int budget)
 		cons++;
 	}
 	rcu_read_unlock();
-	ntvnic_txc_account(t, carried, carried_bytes, done - carried);
+	ntvnic_txc_account(t, carried, carried_bytes, done - carried, &offl);
 	if (done)
 		ntvnic_tx_complete(t, cons, bql_pkts, bql_bytes);
 

@@ -203,7 +203,7 @@ void ntvnic_xdp_wire_dma(struct ntvnic_rxq *q, struct sk_buff *skb)
 		u64_stats_update_begin(&q->rxp.syncp);
 		q->rxp.ring_full++;
 		u64_stats_update_end(&q->rxp.syncp);
-		kfree_skb(skb);
+		kfree_skb_reason(skb, SKB_DROP_REASON_FULL_RING);
 		return;
 	}
 	consume_skb(skb);

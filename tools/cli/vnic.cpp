@@ -424,6 +424,46 @@ void print_queue_table(std::vector<std::string> head, const vnic::DeviceReport &
 	t.print(std::cout);
 }
 
+bool offload_table_wanted(const vnic::DeviceReport &r)
+{
+	for (const auto &q : r.queues)
+		if (vnic::offload_figures(q).present)
+			return true;
+	return false;
+}
+
+std::string on_off_word(bool on)
+{
+	return on ? "on" : "off";
+}
+
+// ethtool -k and what each offload did (ethtool -S *_csum_*, tso_*, gro_*).
+void print_offload_table(const vnic::DeviceReport &r)
+{
+	std::cout << "offloads";
+	if (r.offloads) {
+		const auto &o = *r.offloads;
+		std::cout << " (tx-checksum " << on_off_word(o.tx_checksum) << ", sg "
+			  << on_off_word(o.sg) << ", tso " << on_off_word(o.tso) << ", rx-checksum "
+			  << on_off_word(o.rx_checksum) << ", gro " << on_off_word(o.gro) << ")";
+	}
+	std::cout << '\n';
+	nettune::Table t({"QUEUE", "TX-CSUM", "TSO-PKTS", "TSO-SEGS", "SEGS/TSO", "SG-PKTS",
+			  "RX-CSUM-OK", "RX-CSUM-BAD", "RX-CSUM-NONE", "GRO-MERGED", "GSO-SPLIT"});
+	for (const auto &q : r.queues) {
+		const auto f = vnic::offload_figures(q);
+		char spt[32];
+		std::snprintf(spt, sizeof(spt), "%.1f", f.segs_per_tso);
+		t.add_row({std::to_string(q.index), std::to_string(f.tx_csum),
+			   std::to_string(f.tso_packets), std::to_string(f.tso_segs),
+			   f.tso_packets ? spt : "-", std::to_string(f.sg_packets),
+			   std::to_string(f.rx_csum_ok), std::to_string(f.rx_csum_bad),
+			   std::to_string(f.rx_csum_none), std::to_string(f.gro_merged),
+			   std::to_string(f.gso_split)});
+	}
+	t.print(std::cout);
+}
+
 // Adaptive coalescing on: the moderation each queue's DIM chose now.
 void print_moderation_table(const vnic::DeviceInfo &d)
 {
@@ -482,6 +522,8 @@ void print_report(const vnic::DeviceReport &r)
 		std::cout << '\n';
 		print_xdp_table(r);
 	}
+	if (offload_table_wanted(r))
+		print_offload_table(r);
 	if (r.info.adaptive_rx || r.info.adaptive_tx)
 		print_moderation_table(r.info);
 	std::cout << "(CPUn: interrupts of the queue's IRQ on CPU n, from /proc/interrupts)\n";
@@ -490,7 +532,9 @@ void print_report(const vnic::DeviceReport &r)
 vnic::DeviceReport report_for(const vnic::DeviceInfo &d, const std::vector<vnic::IrqLine> &irqs)
 {
 	ethtool::Device dev(d.name);
-	return vnic::build_report(d, dev.stats(), irqs);
+	auto r = vnic::build_report(d, dev.stats(), irqs);
+	r.offloads = dev.offloads();
+	return r;
 }
 
 std::vector<vnic::DeviceInfo> devices(vnic::Client &client, const std::string &dev)

@@ -76,6 +76,27 @@ Rings Device::rings() const
 	return {rp.rx_max_pending, rp.tx_max_pending, rp.rx_pending, rp.tx_pending};
 }
 
+// One of the legacy single-feature requests (ETHTOOL_GRXCSUM, ...).
+bool Device::feature(uint32_t cmd, const char *what) const
+{
+	ethtool_value v{};
+	v.cmd = cmd;
+	call(&v, what);
+	return v.data != 0;
+}
+
+Offloads Device::offloads() const
+{
+	Offloads o;
+	o.rx_checksum = feature(ETHTOOL_GRXCSUM, "read rx-checksumming (ETHTOOL_GRXCSUM)");
+	o.tx_checksum = feature(ETHTOOL_GTXCSUM, "read tx-checksumming (ETHTOOL_GTXCSUM)");
+	o.sg = feature(ETHTOOL_GSG, "read scatter-gather (ETHTOOL_GSG)");
+	o.tso = feature(ETHTOOL_GTSO, "read tcp-segmentation-offload (ETHTOOL_GTSO)");
+	o.gso = feature(ETHTOOL_GGSO, "read generic-segmentation-offload (ETHTOOL_GGSO)");
+	o.gro = feature(ETHTOOL_GGRO, "read generic-receive-offload (ETHTOOL_GGRO)");
+	return o;
+}
+
 Rss Device::rss() const
 {
 	ethtool_rxfh sizes{};

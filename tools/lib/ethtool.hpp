@@ -1,4 +1,4 @@
-// What `ethtool -i/-l/-g/-x/-S` show, read with the SIOCETHTOOL ioctl in the
+// What `ethtool -i/-l/-g/-x/-k/-S` show, read with the SIOCETHTOOL ioctl in the
 // current network namespace, plus a parser that groups `ethtool -S` names
 // into per-queue counters (rx_queue_3_packets -> queue 3, rx, "packets").
 #pragma once
@@ -36,6 +36,12 @@ struct Rss {
 // ETH_RSS_HASH_TOP: bit 0 of hfunc (not exported by the UAPI header).
 constexpr uint8_t rss_hash_toeplitz = 1u << 0;
 
+// The offloads `ethtool -k` shows that a NIC driver implements.
+struct Offloads {
+	bool rx_checksum = false, tx_checksum = false, sg = false, tso = false, gso = false,
+	     gro = false;
+};
+
 // One `ethtool -S` counter, in driver order.
 using Stat = std::pair<std::string, uint64_t>;
 using StatList = std::vector<Stat>;
@@ -56,10 +62,12 @@ public:
 	Rings rings() const;
 	Rss rss() const;
 	StatList stats() const;
+	Offloads offloads() const;
 
 private:
 	// Issues SIOCETHTOOL with `data`; returns errno (0 on success).
 	int ioctl_errno(void *data) const;
+	bool feature(uint32_t cmd, const char *what) const;
 	void call(void *data, const char *what) const;
 	uint32_t stats_count() const;
 	std::vector<std::string> stat_names(uint32_t count) const;

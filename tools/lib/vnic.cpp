@@ -97,6 +97,15 @@ QueueInfo parse_queue(const nlattr *nest)
 	put_queue_counter(q, a, NTVNIC_QA_TX_BQL_LIMITED_US, "tx_bql_limited_us");
 	put_queue_counter(q, a, NTVNIC_QA_RX_BUSY_POLLS, "rx_busy_polls");
 	put_queue_counter(q, a, NTVNIC_QA_RX_BUSY_POLL_PACKETS, "rx_busy_poll_packets");
+	put_queue_counter(q, a, NTVNIC_QA_RX_CSUM_VERIFIED, "rx_csum_verified");
+	put_queue_counter(q, a, NTVNIC_QA_RX_CSUM_BAD, "rx_csum_bad");
+	put_queue_counter(q, a, NTVNIC_QA_RX_CSUM_NONE, "rx_csum_none");
+	put_queue_counter(q, a, NTVNIC_QA_RX_GRO_MERGED, "rx_gro_merged");
+	put_queue_counter(q, a, NTVNIC_QA_RX_GSO_SPLIT, "rx_gso_split");
+	put_queue_counter(q, a, NTVNIC_QA_TX_CSUM_OFFLOAD, "tx_csum_offload");
+	put_queue_counter(q, a, NTVNIC_QA_TX_TSO_PACKETS, "tx_tso_packets");
+	put_queue_counter(q, a, NTVNIC_QA_TX_TSO_SEGS, "tx_tso_segs");
+	put_queue_counter(q, a, NTVNIC_QA_TX_SG_PACKETS, "tx_sg_packets");
 	if (a.has(NTVNIC_QA_RX_COAL_USECS)) {
 		Moderation m;
 		m.rx_usecs = a.u32(NTVNIC_QA_RX_COAL_USECS);
@@ -628,6 +637,13 @@ nlohmann::json queue_json(const QueueReport &q)
 	j["tx_irq"] = q.tx_irq ? irq_json(*q.tx_irq) : nlohmann::json(nullptr);
 	if (q.napi_id)
 		j["napi_id"] = *q.napi_id;
+	const OffloadFigures o = offload_figures(q);
+	if (o.present)
+		j["offloads"] = {{"tx_csum_offload", o.tx_csum}, {"tso_packets", o.tso_packets},
+				 {"tso_segs", o.tso_segs},       {"segs_per_tso", o.segs_per_tso},
+				 {"sg_packets", o.sg_packets},   {"rx_csum_verified", o.rx_csum_ok},
+				 {"rx_csum_bad", o.rx_csum_bad}, {"rx_csum_none", o.rx_csum_none},
+				 {"gro_merged", o.gro_merged},   {"gso_split", o.gso_split}};
 	const XdpFigures x = xdp_figures(q);
 	if (x.present)
 		j["xdp"] = {{"pass", x.pass},       {"drop", x.drop},
@@ -646,10 +662,45 @@ nlohmann::json moderation_json(const Moderation &m)
 		{"tx_frames", m.tx_frames},       {"tx_dim_changes", m.tx_changes}};
 }
 
+OffloadFigures offload_figures(const QueueReport &q)
+{
+	OffloadFigures o;
+	auto get = [](const std::map<std::string, uint64_t> &m, const char *name, bool &seen) {
+		auto it = m.find(name);
+		if (it == m.end())
+			return uint64_t{0};
+		seen = true;
+		return it->second;
+	};
+	o.tx_csum = get(q.tx, "csum_offload", o.present);
+	o.tso_packets = get(q.tx, "tso_packets", o.present);
+	o.tso_segs = get(q.tx, "tso_segs", o.present);
+	o.sg_packets = get(q.tx, "sg_packets", o.present);
+	o.rx_csum_ok = get(q.rx, "csum_verified", o.present);
+	o.rx_csum_bad = get(q.rx, "csum_bad", o.present);
+	o.rx_csum_none = get(q.rx, "csum_none", o.present);
+	o.gro_merged = get(q.rx, "gro_merged", o.present);
+	o.gso_split = get(q.rx, "gso_split", o.present);
+	o.segs_per_tso = o.tso_packets ? double(o.tso_segs) / double(o.tso_packets) : 0;
+	return o;
+}
+
+nlohmann::json offloads_json(const ethtool::Offloads &o)
+{
+	return {{"rx_checksum", o.rx_checksum},
+		{"tx_checksum", o.tx_checksum},
+		{"scatter_gather", o.sg},
+		{"tso", o.tso},
+		{"gso", o.gso},
+		{"gro", o.gro}};
+}
+
 nlohmann::json report_json(const DeviceReport &r)
 {
 	nlohmann::json j = device_json(r.info);
 	j["cpus"] = r.cpus;
+	if (r.offloads)
+		j["offloads"] = offloads_json(*r.offloads);
 	j["stats"] = nlohmann::json::object();
 	for (const auto &[name, value] : r.device_stats)
 		j["stats"][name] = value;

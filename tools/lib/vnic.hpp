@@ -70,7 +70,7 @@ struct DeviceInfo {
 	std::vector<uint8_t> rss_key;
 	std::vector<uint32_t> rss_indir;
 	std::vector<QueueInfo> queue_list;
-	uint64_t wire_rate = 0;              // bit/s, 0 unlimited
+	uint64_t wire_rate = 0; // bit/s, 0 unlimited
 	uint32_t wire_delay_us = 0, wire_loss_ppm = 0;
 	std::optional<uint32_t> xdp_prog_id;           // native XDP program, if loaded
 	bool adaptive_rx = false, adaptive_tx = false; // ethtool -C adaptive-rx/-tx
@@ -140,7 +140,8 @@ struct QueueReport {
 
 struct DeviceReport {
 	DeviceInfo info;
-	ethtool::StatList device_stats; // ethtool -S counters not tied to a queue
+	std::optional<ethtool::Offloads> offloads; // ethtool -k, when read
+	ethtool::StatList device_stats;            // ethtool -S counters not tied to a queue
 	std::vector<QueueReport> queues;
 	unsigned cpus = 0;
 };
@@ -166,6 +167,18 @@ struct XdpFigures {
 	uint64_t xmit = 0, xmit_errors = 0;
 };
 XdpFigures xdp_figures(const QueueReport &q);
+
+// Offload counters of a queue (ethtool -S rx_queue_N_csum_*, gro_merged,
+// gso_split; tx_queue_N_csum_offload, tso_*, sg_packets): what the port's
+// offloads did. `present` is false for a driver without them.
+struct OffloadFigures {
+	bool present = false;
+	uint64_t tx_csum = 0, tso_packets = 0, tso_segs = 0, sg_packets = 0;
+	uint64_t rx_csum_ok = 0, rx_csum_bad = 0, rx_csum_none = 0, gro_merged = 0, gso_split = 0;
+	double segs_per_tso = 0; // wire frames per TSO packet
+};
+OffloadFigures offload_figures(const QueueReport &q);
+nlohmann::json offloads_json(const ethtool::Offloads &o);
 
 // Per-second rates of one queue between two reports (for --watch). A
 // counter that went backwards (queue re-created) counts as 0.

@@ -296,3 +296,40 @@ TEST_CASE("native XDP counters: figures per queue and a JSON object", "[vnic-rep
 	CHECK(j["queues"][0]["rx"]["xdp_drop"] == 12);
 	CHECK_FALSE(j["queues"][1].contains("xdp"));
 }
+
+TEST_CASE("offload counters: figures per queue, segments per TSO packet, JSON", "[vnic-report]")
+{
+	auto stats = two_queue_stats();
+	stats.insert(stats.end(), {{"rx_queue_0_csum_verified", 290},
+				   {"rx_queue_0_csum_bad", 1},
+				   {"rx_queue_0_csum_none", 4},
+				   {"rx_queue_0_gro_merged", 246},
+				   {"rx_queue_0_gso_split", 0},
+				   {"tx_queue_0_csum_offload", 297},
+				   {"tx_queue_0_tso_packets", 55},
+				   {"tx_queue_0_tso_segs", 291},
+				   {"tx_queue_0_sg_packets", 57}});
+	auto lines = vnic::parse_proc_interrupts(ntvnic_interrupts);
+	auto r = vnic::build_report(two_queue_device(), stats, lines, proc_irq);
+	const auto f = vnic::offload_figures(r.queues[0]);
+	CHECK(f.present);
+	CHECK(f.tso_packets == 55);
+	CHECK(f.tso_segs == 291);
+	CHECK(f.segs_per_tso == Approx(291.0 / 55.0));
+	CHECK(f.rx_csum_ok == 290);
+	CHECK(f.rx_csum_bad == 1);
+	CHECK(f.gro_merged == 246);
+	// Queue 1 has none of them: a driver (or queue) without offload counters.
+	CHECK_FALSE(vnic::offload_figures(r.queues[1]).present);
+
+	ethtool::Offloads o;
+	o.tso = true;
+	o.gro = true;
+	r.offloads = o;
+	auto j = vnic::report_json(r);
+	CHECK(j["offloads"]["tso"] == true);
+	CHECK(j["offloads"]["rx_checksum"] == false);
+	CHECK(j["queues"][0]["offloads"]["tso_segs"] == 291);
+	CHECK(j["queues"][0]["offloads"]["rx_csum_bad"] == 1);
+	CHECK_FALSE(j["queues"][1].contains("offloads"));
+}

@@ -256,6 +256,29 @@ enum ntvnic_queue_attr {
 	/* u64: moderation changes DIM made on this RX / TX queue */
 	NTVNIC_QA_RX_DIM_CHANGES,
 	NTVNIC_QA_TX_DIM_CHANGES,
+	/*
+	 * u64: offloads (ethtool -k/-K) on RX queue N: frames whose L4
+	 * checksum the port found good (rx-checksum on), found bad (handed on
+	 * unverified: the stack drops them), handed on unverified (rx-checksum
+	 * off, or a frame the port does not check); frames GRO merged into
+	 * another; frames cut out of TSO/GSO packets on receive (GRO or
+	 * rx-checksum off)
+	 */
+	NTVNIC_QA_RX_CSUM_VERIFIED,
+	NTVNIC_QA_RX_CSUM_BAD,
+	NTVNIC_QA_RX_CSUM_NONE,
+	NTVNIC_QA_RX_GRO_MERGED,
+	NTVNIC_QA_RX_GSO_SPLIT,
+	/*
+	 * u64: offloads on TX queue N: wire frames whose L4 checksum the port
+	 * filled (tx-checksum), TSO/GSO packets it took and the wire frames
+	 * they made (tcp-segmentation-offload), packets gathered from page
+	 * fragments (scatter-gather)
+	 */
+	NTVNIC_QA_TX_CSUM_OFFLOAD,
+	NTVNIC_QA_TX_TSO_PACKETS,
+	NTVNIC_QA_TX_TSO_SEGS,
+	NTVNIC_QA_TX_SG_PACKETS,
 
 	__NTVNIC_QA_MAX,
 	NTVNIC_QA_MAX = __NTVNIC_QA_MAX - 1
