@@ -16,7 +16,6 @@
 
 namespace nettune::exp {
 
-
 // `tc qdisc replace dev DEV ARGS...` in NETNS ("root netem delay 20ms").
 // Qdiscs die with their namespace at cleanup.
 void qdisc(Run &run, const std::string &netns, const std::string &dev,
