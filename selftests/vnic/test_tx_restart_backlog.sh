@@ -13,6 +13,7 @@
 # and the backlog stayed for good: in the soak, a TCP flow hashed to such a
 # queue stalled for the rest of the run (TSQ and the in-host check keep it
 # from sending anything that would kick the qdisc).
+# nt-tier: full
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/vnic_lib.sh"
 nt_require_modules ntvnic
