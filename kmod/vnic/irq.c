@@ -14,9 +14,17 @@
  * ntvnic_irq_deliver() there in hardirq context -- with an IPI
  * (smp_call_function_single_async) for another CPU, or an irq_work
  * self-IPI for the local one -- which calls generic_handle_domain_irq();
- * the flow handler (handle_simple_irq) counts the interrupt on that CPU
+ * the flow handler (handle_edge_irq) counts the interrupt on that CPU
  * and calls the queue's handler, ntvnic_rx_irq() (napi.c) or
  * ntvnic_tx_irq() (wire.c).
+ *
+ * Edge flow, as an MSI-X vector has: a delivery that finds the handler
+ * still running on another CPU (right after an affinity change the new
+ * CPU can be raised while the old one is still in the handler) is marked
+ * pending and masked, and the running handler loops once more.
+ * handle_simple_irq dropped it instead, and in legacy mode (no NAPI to
+ * re-check the ring) the packet it announced waited for the next
+ * interrupt.
  *
  * Masking: like a NIC's interrupt mask register, irq->armed is the
  * device's own enable bit. The handler clears it (NAPI) and NAPI sets it
@@ -43,6 +51,15 @@ static void ntvnic_irq_mask(struct irq_data *d)
 	struct ntvnic_qirq *irq = irq_data_get_irq_chip_data(d);
 
 	WRITE_ONCE(irq->chip_masked, true);
+}
+
+/*
+ * The edge flow acknowledges every delivery. The device's cause bit
+ * (irq->raising) is already clear: ntvnic_irq_deliver() clears it before
+ * the flow handler runs, so a raise from then on queues a new delivery.
+ */
+static void ntvnic_irq_ack(struct irq_data *d)
+{
 }
 
 static void ntvnic_irq_unmask(struct irq_data *d)
@@ -84,6 +101,7 @@ static int ntvnic_irq_set_affinity(struct irq_data *d,
 
 static struct irq_chip ntvnic_irq_chip = {
 	.name			= NTVNIC_DRV_NAME,
+	.irq_ack		= ntvnic_irq_ack,
 	.irq_mask		= ntvnic_irq_mask,
 	.irq_unmask		= ntvnic_irq_unmask,
 	.irq_set_affinity	= ntvnic_irq_set_affinity,
@@ -92,7 +110,7 @@ static struct irq_chip ntvnic_irq_chip = {
 static int ntvnic_irq_map(struct irq_domain *d, unsigned int virq,
 			  irq_hw_number_t hw)
 {
-	irq_set_chip_and_handler(virq, &ntvnic_irq_chip, handle_simple_irq);
+	irq_set_chip_and_handler(virq, &ntvnic_irq_chip, handle_edge_irq);
 	/* Affinity changes apply immediately, not at the next interrupt. */
 	irq_set_status_flags(virq, IRQ_MOVE_PCNTXT | IRQ_NOPROBE);
 	return 0;

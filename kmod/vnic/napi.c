@@ -345,10 +345,10 @@ int ntvnic_napi_poll(struct napi_struct *napi, int budget)
  * Legacy mode, hardirq context: no NAPI, every packet goes through
  * netif_rx() from the interrupt handler. The interrupt stays enabled, so
  * a flood costs one interrupt per packet (receive livelock).
- * Known limit: an interrupt delivered on another CPU while this handler
- * still runs (only right after an affinity change) is dropped by
- * handle_simple_irq as "in progress"; a packet it announced then waits for
- * the next interrupt. NAPI mode has no such window (NAPI re-checks).
+ * An interrupt delivered on another CPU while this handler still runs
+ * (right after an affinity change) is not lost: the edge flow handler
+ * (irq.c) marks it pending and runs this handler again, which finds the
+ * packet it announced.
  */
 static void ntvnic_legacy_rx(struct ntvnic_rxq *q)
 {

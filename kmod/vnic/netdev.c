@@ -252,8 +252,12 @@ static int ntvnic_txq_up(struct ntvnic_priv *priv, struct ntvnic_txq *t)
 	return 0;
 }
 
-/* RTNL. Rings, NAPI, IRQs for cfg.queues queues, then open to senders. */
-static int ntvnic_datapath_up(struct net_device *dev)
+/*
+ * RTNL. Rings, NAPI, IRQs for cfg.queues queues, then open to senders.
+ * restart: the port was running (a reconfiguration) and its qdiscs may
+ * hold packets that arrived while the queues were disabled.
+ */
+static int ntvnic_datapath_up(struct net_device *dev, bool restart)
 {
 	struct ntvnic_priv *priv = ntvnic_priv(dev);
 	unsigned int i;
@@ -274,7 +278,19 @@ static int ntvnic_datapath_up(struct net_device *dev)
 	smp_store_release(&priv->rx_enabled, true);
 	/* The TX rings too, for ndo_xdp_xmit (which checks tx_open). */
 	smp_store_release(&priv->tx_open, true);
-	netif_tx_start_all_queues(dev);
+	/*
+	 * After a restart, wake: a queue's qdisc may have kept packets the
+	 * stack tried to send while netif_tx_disable() had stopped it, and
+	 * only a wake (__netif_schedule) runs it again. With a start alone
+	 * they would wait for the next packet on that queue, and TCP sends
+	 * none: TSQ waits for them to leave and a retransmission is not made
+	 * while the original is still in the host (the soak's stalled
+	 * transfer). At ndo_open the qdiscs are not attached yet: start.
+	 */
+	if (restart)
+		netif_tx_wake_all_queues(dev);
+	else
+		netif_tx_start_all_queues(dev);
 	return 0;
 
 err:
@@ -292,7 +308,7 @@ static int ntvnic_open(struct net_device *dev)
 
 	if (!peer)
 		return -ENOTCONN;
-	err = ntvnic_datapath_up(dev);
+	err = ntvnic_datapath_up(dev, false);
 	if (err)
 		return err;
 	if (peer->flags & IFF_UP) {
@@ -356,7 +372,7 @@ int ntvnic_reconfigure(struct net_device *dev, const struct ntvnic_cfg *cfg,
 
 restart:
 	if (up) {
-		int err2 = ntvnic_datapath_up(dev);
+		int err2 = ntvnic_datapath_up(dev, true);
 
 		if (err2) {
 			NL_SET_ERR_MSG(extack,
