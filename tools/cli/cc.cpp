@@ -10,6 +10,7 @@
 #include "error.hpp"
 #include "table.hpp"
 
+#include <nlohmann/json.hpp>
 #include <algorithm>
 #include <fmt/format.h>
 #include <iostream>

@@ -4,6 +4,7 @@
 #include "error.hpp"
 #include "observe_diagnose.hpp"
 
+#include <nlohmann/json.hpp>
 #include <chrono>
 #include <fmt/format.h>
 #include <iostream>

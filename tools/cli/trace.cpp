@@ -13,6 +13,7 @@
 #include "trace_retrans.hpp"
 #include "trace_skb.hpp"
 
+#include <nlohmann/json.hpp>
 #include <fmt/format.h>
 #include <iostream>
 

@@ -6,6 +6,7 @@
 #include "command.hpp"
 #include "table.hpp"
 
+#include <nlohmann/json.hpp>
 #include <iostream>
 
 namespace {

@@ -6,6 +6,7 @@
 #include "exp/flood.hpp"
 
 #include <arpa/inet.h>
+#include <chrono>
 #include <fmt/format.h>
 #include <netinet/in.h>
 #include <netinet/udp.h>

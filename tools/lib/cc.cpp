@@ -3,6 +3,7 @@
 #include "error.hpp"
 #include "sysfs.hpp"
 
+#include <nlohmann/json.hpp>
 #include <algorithm>
 #include <arpa/inet.h>
 #include <bpf/bpf.h>

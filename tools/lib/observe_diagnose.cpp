@@ -2,6 +2,7 @@
 
 #include "observe_meanings.hpp"
 
+#include <nlohmann/json.hpp>
 #include <algorithm>
 #include <cctype>
 #include <fmt/format.h>

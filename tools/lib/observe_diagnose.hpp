@@ -5,7 +5,7 @@
 #pragma once
 #include "observe_snapshot.hpp"
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
 

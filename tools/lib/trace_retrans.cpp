@@ -5,6 +5,7 @@
 #include "trace_btf.hpp"
 #include "trace_names.hpp"
 
+#include <nlohmann/json.hpp>
 #include <algorithm>
 #include <bpf/bpf.h>
 #include <memory>

@@ -6,6 +6,7 @@
 #include "trace_kallsyms.hpp"
 #include "trace_names.hpp"
 
+#include <nlohmann/json.hpp>
 #include <algorithm>
 #include <array>
 #include <bpf/bpf.h>

@@ -6,6 +6,7 @@
 #include "sysfs.hpp"
 #include "vnic_wire.hpp"
 
+#include <nlohmann/json.hpp>
 #include <cstring>
 #include <linux/if.h>
 #include <netlink/attr.h>

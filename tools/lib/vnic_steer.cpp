@@ -4,6 +4,7 @@
 #include "genl.hpp"
 #include "vnic.hpp"
 
+#include <nlohmann/json.hpp>
 #include <arpa/inet.h>
 #include <linux/ethtool.h>
 #include <netlink/attr.h>

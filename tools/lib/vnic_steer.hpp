@@ -3,7 +3,7 @@
 // the "ntvnic" family's STEER_GET command (`nettune vnic ntuple DEV`).
 #pragma once
 #include <cstdint>
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
 

@@ -3,6 +3,7 @@
 #include "error.hpp"
 #include "observe_tune.hpp"
 
+#include <nlohmann/json.hpp>
 #include <cmath>
 #include <cstdlib>
 #include <fmt/format.h>

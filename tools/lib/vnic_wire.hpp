@@ -3,7 +3,7 @@
 // words `nettune vnic add/set` take: "rate 100mbit delay 10ms loss 0.1%".
 #pragma once
 #include <cstdint>
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 
 namespace nettune::vnic {

@@ -5,6 +5,7 @@
 #include "keywords.hpp"
 #include "table.hpp"
 
+#include <nlohmann/json.hpp>
 #include <algorithm>
 #include <arpa/inet.h>
 #include <cctype>

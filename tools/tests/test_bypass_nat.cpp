@@ -4,6 +4,7 @@
 #include "nat_overlap.hpp"
 #include "sysfs.hpp"
 
+#include <nlohmann/json.hpp>
 #include <catch2/catch.hpp>
 #include <netinet/in.h>
 #include <sys/socket.h>

@@ -4,6 +4,7 @@
 #include "error.hpp"
 #include "run.hpp"
 
+#include <nlohmann/json.hpp>
 #include <catch2/catch.hpp>
 #include <cstring>
 #include <filesystem>

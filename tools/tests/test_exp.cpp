@@ -4,6 +4,7 @@
 #include "exp/runner.hpp"
 #include "exp/steering.hpp"
 
+#include <nlohmann/json.hpp>
 #include <catch2/catch.hpp>
 
 using namespace nettune::exp;

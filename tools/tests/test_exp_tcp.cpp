@@ -5,6 +5,7 @@
 #include "exp/tcp_load.hpp"
 #include "sysfs.hpp"
 
+#include <nlohmann/json.hpp>
 #include <catch2/catch.hpp>
 
 using namespace nettune::exp;

@@ -3,6 +3,7 @@
 #include "error.hpp"
 #include "exp/tcp_path.hpp"
 
+#include <nlohmann/json.hpp>
 #include <catch2/catch.hpp>
 
 using namespace nettune::exp;

@@ -3,6 +3,7 @@
 #include "genl.hpp"
 #include "vnic.hpp"
 
+#include <nlohmann/json.hpp>
 #include <catch2/catch.hpp>
 #include <netlink/attr.h>
 #include <netlink/genl/genl.h>

@@ -4,6 +4,7 @@
 #include "sysfs.hpp"
 #include "vnic.hpp"
 
+#include <nlohmann/json.hpp>
 #include <catch2/catch.hpp>
 
 using namespace nettune;

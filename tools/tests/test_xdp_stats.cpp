@@ -5,6 +5,7 @@
 
 #include "sysfs.hpp"
 
+#include <nlohmann/json.hpp>
 #include <catch2/catch.hpp>
 #include <map>
 #include <sstream>

@@ -3,6 +3,7 @@
 #include "process.hpp"
 #include "sysfs.hpp"
 
+#include <nlohmann/json.hpp>
 #include <algorithm>
 #include <chrono>
 #include <cmath>
