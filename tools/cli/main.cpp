@@ -5,8 +5,8 @@
 
 #include <algorithm>
 #include <csignal>
-#include <string>
 #include <iostream>
+#include <string>
 #include <vector>
 
 namespace nettune::cli {
