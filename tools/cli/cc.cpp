@@ -10,10 +10,10 @@
 #include "error.hpp"
 #include "table.hpp"
 
-#include <nlohmann/json.hpp>
 #include <algorithm>
 #include <fmt/format.h>
 #include <iostream>
+#include <nlohmann/json.hpp>
 
 namespace {
 

@@ -4,10 +4,10 @@
 #include "error.hpp"
 #include "observe_diagnose.hpp"
 
-#include <nlohmann/json.hpp>
 #include <chrono>
 #include <fmt/format.h>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 namespace {

@@ -13,9 +13,9 @@
 #include "trace_retrans.hpp"
 #include "trace_skb.hpp"
 
-#include <nlohmann/json.hpp>
 #include <fmt/format.h>
 #include <iostream>
+#include <nlohmann/json.hpp>
 
 namespace {
 

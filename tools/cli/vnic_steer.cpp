@@ -6,8 +6,8 @@
 #include "command.hpp"
 #include "table.hpp"
 
-#include <nlohmann/json.hpp>
 #include <iostream>
+#include <nlohmann/json.hpp>
 
 namespace {
 

@@ -3,7 +3,6 @@
 #include "error.hpp"
 #include "sysfs.hpp"
 
-#include <nlohmann/json.hpp>
 #include <algorithm>
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
@@ -13,6 +12,7 @@
 #include <cstring>
 #include <fstream>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <sys/stat.h>
 #include <unistd.h>
 

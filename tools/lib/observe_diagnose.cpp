@@ -2,10 +2,10 @@
 
 #include "observe_meanings.hpp"
 
-#include <nlohmann/json.hpp>
 #include <algorithm>
 #include <cctype>
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 namespace nettune::observe {
 

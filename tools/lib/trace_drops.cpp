@@ -5,11 +5,11 @@
 #include "trace_kallsyms.hpp"
 #include "trace_names.hpp"
 
-#include <nlohmann/json.hpp>
 #include <algorithm>
 #include <bpf/bpf.h>
 #include <memory>
 #include <net/if.h>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 #include <linux/types.h>

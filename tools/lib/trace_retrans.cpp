@@ -5,10 +5,10 @@
 #include "trace_btf.hpp"
 #include "trace_names.hpp"
 
-#include <nlohmann/json.hpp>
 #include <algorithm>
 #include <bpf/bpf.h>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <time.h>
 
 #include <linux/types.h>

@@ -6,7 +6,6 @@
 #include "trace_kallsyms.hpp"
 #include "trace_names.hpp"
 
-#include <nlohmann/json.hpp>
 #include <algorithm>
 #include <array>
 #include <bpf/bpf.h>
@@ -15,6 +14,7 @@
 #include <map>
 #include <memory>
 #include <net/if.h>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
 #include <sys/mount.h>

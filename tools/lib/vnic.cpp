@@ -6,10 +6,10 @@
 #include "sysfs.hpp"
 #include "vnic_wire.hpp"
 
-#include <nlohmann/json.hpp>
 #include <cstring>
 #include <linux/if.h>
 #include <netlink/attr.h>
+#include <nlohmann/json.hpp>
 #include <uapi/linux/ntvnic.h>
 
 namespace nettune::vnic {

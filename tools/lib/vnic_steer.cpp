@@ -4,10 +4,10 @@
 #include "genl.hpp"
 #include "vnic.hpp"
 
-#include <nlohmann/json.hpp>
 #include <arpa/inet.h>
 #include <linux/ethtool.h>
 #include <netlink/attr.h>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <uapi/linux/ntvnic.h>
 

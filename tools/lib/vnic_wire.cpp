@@ -3,10 +3,10 @@
 #include "error.hpp"
 #include "observe_tune.hpp"
 
-#include <nlohmann/json.hpp>
 #include <cmath>
 #include <cstdlib>
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 namespace nettune::vnic {
 

@@ -5,12 +5,12 @@
 #include "keywords.hpp"
 #include "table.hpp"
 
-#include <nlohmann/json.hpp>
 #include <algorithm>
 #include <arpa/inet.h>
 #include <cctype>
 #include <cstring>
 #include <netinet/in.h>
+#include <nlohmann/json.hpp>
 #include <ostream>
 
 namespace nettune::xdp {

@@ -4,9 +4,9 @@
 #include "nat_overlap.hpp"
 #include "sysfs.hpp"
 
-#include <nlohmann/json.hpp>
 #include <catch2/catch.hpp>
 #include <netinet/in.h>
+#include <nlohmann/json.hpp>
 #include <sys/socket.h>
 
 using namespace nettune::bypass;

@@ -4,11 +4,11 @@
 #include "error.hpp"
 #include "run.hpp"
 
-#include <nlohmann/json.hpp>
 #include <catch2/catch.hpp>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 namespace cc = nettune::cc;
 static const std::string data = NETTUNE_TEST_DATA "/cc";

@@ -4,8 +4,8 @@
 #include "exp/runner.hpp"
 #include "exp/steering.hpp"
 
-#include <nlohmann/json.hpp>
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 using namespace nettune::exp;
 

@@ -5,8 +5,8 @@
 #include "exp/tcp_load.hpp"
 #include "sysfs.hpp"
 
-#include <nlohmann/json.hpp>
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 using namespace nettune::exp;
 

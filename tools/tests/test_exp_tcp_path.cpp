@@ -3,8 +3,8 @@
 #include "error.hpp"
 #include "exp/tcp_path.hpp"
 
-#include <nlohmann/json.hpp>
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 using namespace nettune::exp;
 

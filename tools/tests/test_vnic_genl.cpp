@@ -3,11 +3,11 @@
 #include "genl.hpp"
 #include "vnic.hpp"
 
-#include <nlohmann/json.hpp>
 #include <catch2/catch.hpp>
 #include <netlink/attr.h>
 #include <netlink/genl/genl.h>
 #include <netlink/msg.h>
+#include <nlohmann/json.hpp>
 #include <uapi/linux/ntvnic.h>
 
 using namespace nettune;

@@ -4,8 +4,8 @@
 #include "sysfs.hpp"
 #include "vnic.hpp"
 
-#include <nlohmann/json.hpp>
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 using namespace nettune;
 

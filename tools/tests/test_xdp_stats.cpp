@@ -5,9 +5,9 @@
 
 #include "sysfs.hpp"
 
-#include <nlohmann/json.hpp>
 #include <catch2/catch.hpp>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 using namespace nettune::xdp;

@@ -3,7 +3,6 @@
 #include "process.hpp"
 #include "sysfs.hpp"
 
-#include <nlohmann/json.hpp>
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -14,6 +13,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sys/utsname.h>
 #include <unistd.h>
