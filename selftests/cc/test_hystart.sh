@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# nt-tier: full
 # HyStart++ against plain slow start on the same path, in the same run:
 # 50 ms RTT, a 5 Mbit/s bottleneck with a 64 KB drop-tail queue (the ACK
 # path carries the delay). Plain slow start doubles until the queue

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# nt-tier: full
 # A conntrack table of 16 entries under 100 UDP flows, across a veth and
 # an ntvnic pair: new flows are dropped or evicted. diagnose names
 # conntrack_table_full first with the nf_conntrack drop/early_drop deltas

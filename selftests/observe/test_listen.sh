@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# nt-tier: full
 # A listener with backlog 1 that never accepts, and 10 connections, across
 # a veth and an ntvnic pair: the accept queue overflows. diagnose --port
 # names listen_queue_overflow first with TcpExtListenOverflows and the

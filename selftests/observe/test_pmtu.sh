@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# nt-tier: full
 # A PMTU black hole: a (MTU 1500) -- r -- b (MTU 1500) where r's link
 # toward b has MTU 1280 and r drops the ICMP 'fragmentation needed' it
 # would send. The link r -- b is a veth pair, then an ntvnic pair. The

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# nt-tier: full
 # A UDP reader with a tiny SO_RCVBUF that does not read, behind a veth and
 # an ntvnic pair: 200 datagrams overflow it. diagnose names
 # udp_rcvbuf_drops first with UdpRcvbufErrors; trace drops counts the same

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# nt-tier: full
 # nettune trace retrans sees each retransmission of a bulk TCP flow with
 # its flow and the right kind: 5% netem loss with 5 ms delay on the
 # sender's device gives fast retransmits (fast, ca_state recovery); then

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# nt-tier: full
 # Interrupt coalescing (ethtool -C, or nettune vnic set rx-usecs ...): an
 # interrupt waits up to usecs after the first event, or until frames events
 # are pending. Legacy mode makes it countable: about one RX interrupt per

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# nt-tier: full
 # Adaptive interrupt moderation (ethtool -C adaptive-rx/-tx, lib/dim): on,
 # an idle queue keeps net_dim's default profile; a flood makes DIM change
 # the moderation (counted, shown by nettune vnic show -s and ethtool -c);

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# nt-tier: full
 # The wire of a direction: a line rate (ethtool reports it as the speed;
 # frames leave at their serialisation time, so the TX queue waits for the
 # clock, BQL limits what is in flight and the qdisc holds the backlog), a

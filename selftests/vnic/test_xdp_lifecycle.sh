@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# nt-tier: full
 # Native XDP on ntvnic, lifecycle under traffic (TCP + a ping flood): the
 # program is replaced 10 times atomically, the port goes through ethtool
 # -L/-G and down/up with it loaded and keeps running it; deleting the
