@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# nt-tier: full
 # Rules belong to a network namespace: a rule in b bypasses only b's
 # conntrack (a still tracks the same flow), a's list and hooks stay empty,
 # ids are per namespace; root of a user namespace (CAP_NET_ADMIN there,

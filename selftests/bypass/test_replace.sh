@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# nt-tier: full
 # Replacing the whole rule set again and again while a bypassed UDP flow
 # runs: no datagram lost, no packet of the flow ever tracked (conntrack
 # and --ctstate UNTRACKED agree), the flow's rule keeps its id and counts

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# nt-tier: full
 # iperf3 -C ntcubic completes over a veth pair, the socket really uses
 # ntcubic (ss and `nettune cc sockets` both say so while it runs), and the
 # module's state for it is live (cwnd, RTT, HyStart++ state).

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# nt-tier: full
 # RFC 9438 multiplicative decrease as the tracepoint records it: with 1%
 # random loss and 40 ms of delay, every loss event is a congestion event,
 # and when its recovery ends the window is beta (0.7) times the window at

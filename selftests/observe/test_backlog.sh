@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# nt-tier: full
 # A tiny netdev_max_backlog (8), on veth and on ntvnic with RPS. Bursts of
 # 40 software-segmented UDP packets reach a CPU backlog faster than it is
 # drained; enqueue_to_backlog takes a packet while the queue holds at most

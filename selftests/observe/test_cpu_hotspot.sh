@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# nt-tier: full
 # IRQ and softirq load on one CPU: an ntvnic pair with 2 queues, every
 # queue interrupt of both ports pinned to CPU 0, RPS off (the default), and
 # 8 TCP flows a -> b (iperf3 -P 8 on CPU 1; RSS spreads them over both RX

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# nt-tier: full
 # nettune trace skb follows one ping across an ntvnic pair: the request
 # goes out through ntvnic_start_xmit on nt0 and in through nt1's receive
 # path (napi_gro_receive, ip_rcv_core, icmp_rcv); the reply leaves through

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# nt-tier: full
 # Receive modes: legacy mode (no NAPI) delivers without any poll and takes
 # about one interrupt per packet; back in NAPI mode, threaded NAPI
 # (/sys/class/net/DEV/threaded) runs the polls in napi/ kthreads.

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# nt-tier: full
 # Deleting a namespace while TCP and a ping flood cross the pair removes
 # both ports (the peer in the other namespace too) and their IRQs; the
 # kernel log stays clean (checked by the runner).

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# nt-tier: full
 # Changing the queue count (ethtool -L) and ring sizes (ethtool -G) on
 # both ports while a TCP stream (iperf3) runs: every change applies, the
 # stream completes, IRQs follow the queue count and traffic flows after.

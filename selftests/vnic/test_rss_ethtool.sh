@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# nt-tier: full
 # RSS and ethtool -X: changing the indirection table (weight, equal) or
 # the key (hkey) moves 32 UDP flows exactly as the reference Toeplitz hash
 # predicts from the new table/key; ethtool -n shows the hashed fields.

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# nt-tier: full
 # Native XDP on ntvnic, frames that leave again: XDP_TX bounces datagrams
 # back to the sender through TX queue N (counted as xdp_tx, carried as TX
 # packets); XDP_REDIRECT through a devmap back out the same port goes

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# nt-tier: full
 # nettune xdp on an ntvnic pair: attached in whatever mode the driver
 # supports (native once ntvnic has it, else generic) and in generic mode
 # explicitly, a denied UDP port drops exactly what was sent to it, the
