@@ -12,7 +12,7 @@ source "$(dirname "$0")/vnic_lib.sh"
 nt_require_modules ntvnic
 nt_require_cmds ip ethtool python3
 toeplitz=$NT_TOP/build/kselftest/toeplitz
-[ -x "$toeplitz" ] || nt_skip_all "$toeplitz not built: run make"
+[ -x "$toeplitz" ] || nt_skip_all "$toeplitz not built: run make kselftest-progs"
 nt_plan 5
 
 tmp=$(mktemp -d)

@@ -23,7 +23,7 @@ using nlohmann::json;
 
 constexpr size_t kMaxWarnings = 10;
 
-struct Args {
+struct BypassArgs {
 	std::vector<std::string> words;
 	std::string file;
 	bool stats = false;
@@ -78,7 +78,7 @@ json entry_json(const RuleEntry &e, bool stats)
 	return j;
 }
 
-void run_add(const Globals &g, const Args &a)
+void run_add(const Globals &g, const BypassArgs &a)
 {
 	Rule rule = parse_rule(a.words);
 	RuleEntry added = Client().add(rule);
@@ -101,7 +101,7 @@ std::optional<uint32_t> rule_id(const std::vector<std::string> &words)
 	return id;
 }
 
-void run_del(const Args &a)
+void run_del(const BypassArgs &a)
 {
 	if (a.words.empty())
 		throw nettune::UsageError("del: give a rule ID or a rule specification");
@@ -132,7 +132,7 @@ void print_table(const std::vector<RuleEntry> &entries, bool stats)
 	t.print(std::cout);
 }
 
-void run_list(const Globals &g, const Args &a)
+void run_list(const Globals &g, const BypassArgs &a)
 {
 	Client client;
 	auto entries = client.list();
@@ -162,7 +162,7 @@ void check_interfaces(const FileRule &fr, const std::string &file)
 					     ": no device '" + name + "' in this namespace");
 }
 
-void run_load(const Globals &g, const Args &a)
+void run_load(const Globals &g, const BypassArgs &a)
 {
 	auto text = nettune::try_read_file(a.file);
 	if (!text)
@@ -232,7 +232,7 @@ void run_status(const Globals &g)
 		print_status(ct, st);
 }
 
-CLI::App *add_words(CLI::App *cmd, Args &a, const std::string &what)
+CLI::App *add_words(CLI::App *cmd, BypassArgs &a, const std::string &what)
 {
 	cmd->add_option("spec", a.words, what)->expected(-1);
 	return cmd;
@@ -240,7 +240,7 @@ CLI::App *add_words(CLI::App *cmd, Args &a, const std::string &what)
 
 void add_bypass(CLI::App &app, Globals &g)
 {
-	static Args a;
+	static BypassArgs a;
 	auto *bypass = app.add_subcommand("bypass", "conntrack bypass rules (ntbypass.ko)");
 	bypass->require_subcommand(1);
 	const std::string grammar = "proto P | sport P[-Q] | dport P[-Q] | src PREFIX | "

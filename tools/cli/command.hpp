@@ -38,6 +38,9 @@ void on_run(CLI::App *sub, Globals &g, std::function<void()> fn);
 // For `--watch`-style loops: true until SIGINT/SIGTERM.
 bool keep_running();
 
+// Sleeps `seconds` in 50 ms steps; false as soon as SIGINT/SIGTERM came.
+bool sleep_interval(double seconds);
+
 } // namespace nettune::cli
 
 #define NETTUNE_COMMAND_GROUP(name, order, fn)                                                     \

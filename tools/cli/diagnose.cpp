@@ -15,7 +15,7 @@ namespace {
 using nettune::cli::Globals;
 namespace obs = nettune::observe;
 
-struct Args {
+struct DiagnoseArgs {
 	std::vector<std::string> devs;
 	uint16_t port = 0;
 	double interval = 2;
@@ -40,7 +40,7 @@ void print_finding(size_t rank, const obs::Finding &f, double secs)
 		std::cout << "     " << x << '\n';
 }
 
-void run_diagnose(const Globals &g, const Args &a)
+void run_diagnose(const Globals &g, const DiagnoseArgs &a)
 {
 	if (!(a.interval >= 0.2) || a.interval > 600)
 		throw nettune::UsageError("--interval: 0.2 to 600 seconds");
@@ -91,7 +91,7 @@ void run_diagnose(const Globals &g, const Args &a)
 
 void add_diagnose(CLI::App &app, Globals &g)
 {
-	auto a = std::make_shared<Args>();
+	auto a = std::make_shared<DiagnoseArgs>();
 	auto *cmd = app.add_subcommand(
 		"diagnose", "sample the receive path twice and rank what went wrong: ring "
 			    "overflow, CPU hotspot, backlog, conntrack, listen queue, socket "

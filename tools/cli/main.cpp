@@ -4,9 +4,11 @@
 #include "netns.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <csignal>
 #include <iostream>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace nettune::cli {
@@ -48,6 +50,14 @@ void on_run(CLI::App *sub, Globals &g, std::function<void()> fn)
 bool keep_running()
 {
 	return !stop_requested;
+}
+
+bool sleep_interval(double seconds)
+{
+	const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+	while (keep_running() && std::chrono::steady_clock::now() < end)
+		std::this_thread::sleep_for(std::chrono::milliseconds(50));
+	return keep_running();
 }
 
 namespace {

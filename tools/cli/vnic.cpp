@@ -628,19 +628,11 @@ void print_rates(const vnic::DeviceReport &r, const std::vector<vnic::QueueRates
 	t.print(std::cout);
 }
 
-bool sleep_interval(double seconds)
-{
-	const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
-	while (nettune::cli::keep_running() && std::chrono::steady_clock::now() < end)
-		std::this_thread::sleep_for(std::chrono::milliseconds(50));
-	return nettune::cli::keep_running();
-}
-
 void watch_stats(const Globals &g, vnic::Client &client, const std::string &dev, double interval)
 {
 	auto prev = snapshot(client, dev);
 	auto prev_t = std::chrono::steady_clock::now();
-	while (sleep_interval(interval)) {
+	while (nettune::cli::sleep_interval(interval)) {
 		auto cur = snapshot(client, dev);
 		const auto now = std::chrono::steady_clock::now();
 		const double secs = std::chrono::duration<double>(now - prev_t).count();

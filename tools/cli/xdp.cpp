@@ -24,7 +24,7 @@ namespace xdp = nettune::xdp;
 using nettune::cli::Globals;
 using nlohmann::json;
 
-struct Args {
+struct XdpArgs {
 	std::vector<std::string> words;
 	bool force = false;
 	bool stats = false;
@@ -58,7 +58,7 @@ void report(const Globals &g, const std::string &dev, const std::string &rule, b
 
 // ---- attach / detach --------------------------------------------------------
 
-void run_attach(const Globals &g, const Args &a)
+void run_attach(const Globals &g, const XdpArgs &a)
 {
 	const std::string usage = "attach DEV [mode native|generic] [--force]";
 	need_words(a.words, 1, usage);
@@ -82,7 +82,7 @@ void run_attach(const Globals &g, const Args &a)
 		  << (res.kept_rules ? " (rules kept)" : "") << '\n';
 }
 
-void run_detach(const Globals &g, const Args &a)
+void run_detach(const Globals &g, const XdpArgs &a)
 {
 	need_words(a.words, 1, "detach DEV");
 	if (a.words.size() > 1)
@@ -97,7 +97,7 @@ void run_detach(const Globals &g, const Args &a)
 
 // ---- rules ------------------------------------------------------------------
 
-void run_block(const Globals &g, const Args &a, bool block)
+void run_block(const Globals &g, const XdpArgs &a, bool block)
 {
 	const std::string cmd = block ? "block" : "unblock";
 	need_words(a.words, 1, cmd + " PREFIX [dev DEV]");
@@ -117,7 +117,7 @@ void run_block(const Globals &g, const Args &a, bool block)
 	report(g, target.dev, "block " + text, true, "unblocked " + text);
 }
 
-void run_port(const Globals &g, const Args &a, bool deny)
+void run_port(const Globals &g, const XdpArgs &a, bool deny)
 {
 	const std::string cmd = deny ? "deny" : "allow";
 	need_words(a.words, 2, cmd + " tcp|udp PORT [dev DEV]");
@@ -137,7 +137,7 @@ void run_port(const Globals &g, const Args &a, bool deny)
 	report(g, target.dev, "deny " + text, true, "allowed " + text);
 }
 
-void run_synlimit(const Globals &g, const Args &a)
+void run_synlimit(const Globals &g, const XdpArgs &a)
 {
 	const std::string usage = "synlimit RATE/s [burst N] [dev DEV] | synlimit off [dev DEV]";
 	need_words(a.words, 1, usage);
@@ -212,7 +212,7 @@ void print_rules(const xdp::Attachment &a, const xdp::RuleSet &rs, const xdp::St
 		t.print(std::cout);
 }
 
-void run_show(const Globals &g, const Args &a)
+void run_show(const Globals &g, const XdpArgs &a)
 {
 	auto dev = keywords(a.words, 0, {"dev"}).get("dev");
 	json out = json::array();
@@ -299,19 +299,11 @@ xdp::QueueXdpStats queue_rates(const xdp::QueueXdpStats &before, const xdp::Queu
 	return out;
 }
 
-bool sleep_interval(double seconds)
-{
-	const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
-	while (nettune::cli::keep_running() && std::chrono::steady_clock::now() < end)
-		std::this_thread::sleep_for(std::chrono::milliseconds(50));
-	return nettune::cli::keep_running();
-}
-
 void watch(const Globals &g, const std::vector<xdp::Attachment> &atts, double interval)
 {
 	auto prev = snapshot(atts);
 	auto prev_t = std::chrono::steady_clock::now();
-	while (sleep_interval(interval)) {
+	while (nettune::cli::sleep_interval(interval)) {
 		auto cur = snapshot(atts);
 		const auto now = std::chrono::steady_clock::now();
 		const double secs = std::chrono::duration<double>(now - prev_t).count();
@@ -359,7 +351,7 @@ std::optional<double> watch_interval(const std::optional<std::string> &text,
 	return v;
 }
 
-void run_stats(const Globals &g, Args a)
+void run_stats(const Globals &g, XdpArgs a)
 {
 	const auto interval = watch_interval(a.watch, a.words);
 	auto dev = keywords(a.words, 0, {"dev"}).get("dev");
@@ -386,7 +378,7 @@ void run_stats(const Globals &g, Args a)
 
 // ---- registration -----------------------------------------------------------
 
-CLI::App *words(CLI::App *cmd, Args &a, const std::string &what)
+CLI::App *words(CLI::App *cmd, XdpArgs &a, const std::string &what)
 {
 	cmd->add_option("args", a.words, what)->expected(-1);
 	return cmd;
@@ -394,7 +386,7 @@ CLI::App *words(CLI::App *cmd, Args &a, const std::string &what)
 
 void add_xdp(CLI::App &app, Globals &g)
 {
-	static Args a;
+	static XdpArgs a;
 	auto *x = app.add_subcommand("xdp", "XDP filter: source prefixes, ports, SYN limit");
 	x->require_subcommand(1);
 
