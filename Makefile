@@ -11,6 +11,8 @@
 #   make check-kernels  make check on 6.1, 6.12 and 6.1 PREEMPT_RT
 #   make fuzz       the netlink fuzzer, 10000 messages per family (NT_FUZZ_COUNT, NT_FUZZ_SEED)
 #   make soak       load/unload cycles and 10 min of traffic with reconfiguration
+#   make debug-kernel  build 6.1 with KASAN, lockdep, kmemleak (scripts/debug-kernel)
+#   make check-debug   make check-full and the fuzzer on the debug kernel
 
 SHELL := /bin/bash
 TOP   := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
@@ -31,7 +33,7 @@ PREFIX ?= /usr/local
 export KVER KDIR KMOD_BUILD
 
 .PHONY: all modules bpf tools man kselftest-progs check demo vm lint install deps clean unit selftests \
-	deb check-deb exp check-full check-kernels kernels fuzz soak
+	deb check-deb exp check-full check-kernels kernels fuzz soak debug-kernel check-debug
 
 all: modules bpf tools man
 
@@ -119,6 +121,18 @@ check-kernels:
 # make check with the selftests marked '# nt-tier: full' too (selftests/run).
 check-full:
 	NT_TIER=full $(TOP)/scripts/check
+
+# Debian's linux-source-6.1 with KASAN, lockdep, DEBUG_ATOMIC_SLEEP, kmemleak
+# and DEBUG_OBJECTS, installed as <ver>-ntdebug beside the other test
+# kernels (KVER=debug). Not part of make check: its build takes about 40
+# minutes on 2 cores and the suite runs about three times slower on it.
+debug-kernel:
+	$(TOP)/scripts/debug-kernel
+
+# make check-full, then the fuzzer, on the debug kernel: any KASAN, lockdep,
+# debug-objects or kmemleak report fails the run (scripts/check-debug).
+check-debug:
+	$(TOP)/scripts/check-debug
 
 demo: deps all
 	$(TOP)/scripts/vm-run --modules all --timeout 900 -- $(TOP)/scripts/demo
