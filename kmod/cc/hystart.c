@@ -19,6 +19,19 @@
  * later samples of the triggering round, whose minimum can only fall,
  * would undo the decision at once and make HyStart++ flap on a noisy path.
  *
+ * The ACK train (hystart_ack_train, on by default) is tcp_cubic.c's
+ * HyStart exit, kept beside HyStart++ on purpose: when the ACKs of one
+ * round arrive back to back (each within hystart_ack_delta_us, 2 ms, of
+ * the previous one)
+ * for longer than half the connection's minimum RTT, the window already
+ * exceeds the path's BDP and slow start ends at once (ssthresh = cwnd), as
+ * in the kernel's cubic.  RFC 9406 has only the delay signal, which on a
+ * queue of about one BDP or less comes too late (or never) and lets slow
+ * start, then CSS, overshoot the queue into a burst of losses: that was
+ * why ntcubic retransmitted more than cubic on shallow queues
+ * (Documentation/cc.rst).  Like cubic's, it waits for a window of
+ * ACK_TRAIN_LOW_WINDOW segments and is counted in TcpExtTCPHystartTrain*.
+ *
  * HyStart++ runs in the initial slow start only (RFC 9406 4.3 leaves later
  * slow starts, after an RTO, to plain slow start).  The RFC's limit L on
  * the increase per ACK for unpaced flows is not applied: Linux ACKs are
@@ -30,6 +43,9 @@
  */
 #include "ntcubic.h"
 
+/* tcp_cubic.c's hystart_low_window */
+#define ACK_TRAIN_LOW_WINDOW	16
+
 static void ntcubic_hystart_new_round(struct sock *sk, struct ntcubic_state *ca)
 {
 	const struct tcp_sock *tp = tcp_sk(sk);
@@ -38,6 +54,8 @@ static void ntcubic_hystart_new_round(struct sock *sk, struct ntcubic_state *ca)
 	ca->curr_round_min_rtt = NTC_INFINITE_RTT;
 	ca->hs_samples = 0;
 	ca->round_end = tp->snd_nxt;
+	ca->train_start = (u32)tp->tcp_mstamp;
+	ca->train_last = ca->train_start;
 }
 
 void ntcubic_hystart_reset(struct sock *sk, struct ntcubic_state *ca)
@@ -48,18 +66,48 @@ void ntcubic_hystart_reset(struct sock *sk, struct ntcubic_state *ca)
 	ca->hs_css_rounds = 0;
 	ca->hs_css_acc = 0;
 	ca->hs_exit_cwnd = 0;
+	ca->delay_min = 0;
 	ntcubic_hystart_new_round(sk, ca);
 }
 
 /* End slow start: congestion avoidance starts at the current window. */
-static void ntcubic_hystart_exit(struct sock *sk, struct ntcubic_state *ca)
+static void ntcubic_hystart_exit(struct sock *sk, struct ntcubic_state *ca, u8 event)
 {
 	struct tcp_sock *tp = tcp_sk(sk);
 
 	ca->hs_state = NTCUBIC_HS_DONE;
 	ca->hs_exit_cwnd = tcp_snd_cwnd(tp);
 	tp->snd_ssthresh = tcp_snd_cwnd(tp);
-	ntcubic_trace(sk, ca, NTCUBIC_EV_HS_EXIT, tcp_snd_cwnd(tp), tp->snd_ssthresh);
+	ntcubic_trace(sk, ca, event, tcp_snd_cwnd(tp), tp->snd_ssthresh);
+}
+
+/*
+ * The ACK train of this round, as tcp_cubic.c's hystart_update(): true
+ * (slow start ended) once back-to-back ACKs have spanned delay_min / 2.
+ * Unpaced flows only halve the threshold; a paced flow's ACKs can be
+ * spread by up to an RTT/2 by the pacing itself, so it needs a full RTT.
+ */
+static bool ntcubic_ack_train(struct sock *sk, struct ntcubic_state *ca)
+{
+	const struct tcp_sock *tp = tcp_sk(sk);
+	u32 now = (u32)tp->tcp_mstamp;
+	u32 threshold;
+
+	if (!(ca->flags & NTCUBIC_F_ACK_TRAIN) || !ca->delay_min ||
+	    tcp_snd_cwnd(tp) < ACK_TRAIN_LOW_WINDOW)
+		return false;
+	if ((s32)(now - ca->train_last) > ca->hs_ack_delta)
+		return false;
+	ca->train_last = now;
+	threshold = ca->delay_min;
+	if (sk->sk_pacing_status == SK_PACING_NONE)
+		threshold >>= 1;
+	if ((s32)(now - ca->train_start) <= threshold)
+		return false;
+	NET_INC_STATS(sock_net(sk), LINUX_MIB_TCPHYSTARTTRAINDETECT);
+	NET_ADD_STATS(sock_net(sk), LINUX_MIB_TCPHYSTARTTRAINCWND, tcp_snd_cwnd(tp));
+	ntcubic_hystart_exit(sk, ca, NTCUBIC_EV_TRAIN);
+	return true;
 }
 
 /* From the pkts_acked op, for every ACK that brought an RTT sample. */
@@ -75,14 +123,19 @@ void ntcubic_hystart_acked(struct sock *sk, struct ntcubic_state *ca, u32 rtt_us
 		return;
 	}
 
+	if (!ca->delay_min || rtt_us < ca->delay_min)
+		ca->delay_min = rtt_us;
+
 	if (after(tp->snd_una, ca->round_end)) {
 		ntcubic_hystart_new_round(sk, ca);
 		if (ca->hs_state == NTCUBIC_HS_CSS &&
 		    ++ca->hs_css_rounds >= ca->hs_css_rounds_max) {
-			ntcubic_hystart_exit(sk, ca);
+			ntcubic_hystart_exit(sk, ca, NTCUBIC_EV_HS_EXIT);
 			return;
 		}
 	}
+	if (ntcubic_ack_train(sk, ca))
+		return;
 
 	ca->curr_round_min_rtt = min(ca->curr_round_min_rtt, rtt_us);
 	if (ca->hs_samples < U8_MAX)
@@ -92,8 +145,13 @@ void ntcubic_hystart_acked(struct sock *sk, struct ntcubic_state *ca, u32 rtt_us
 		u32 thresh = ntc_hs_rtt_thresh(ca->last_round_min_rtt, ca->hs_min_rtt_thresh,
 					       ca->hs_max_rtt_thresh, ca->hs_min_rtt_divisor);
 
-		if (ntc_hs_enter_css(ca->curr_round_min_rtt, ca->last_round_min_rtt,
-				     ca->hs_samples, ca->hs_n_rtt_sample, thresh)) {
+		if (!ntc_hs_enter_css(ca->curr_round_min_rtt, ca->last_round_min_rtt,
+				      ca->hs_samples, ca->hs_n_rtt_sample, thresh))
+			return;
+		if (!ca->hs_css_rounds_max) {
+			/* hystart_css_rounds=0: no CSS, tcp_cubic.c's exit */
+			ntcubic_hystart_exit(sk, ca, NTCUBIC_EV_HS_EXIT);
+		} else {
 			ca->css_baseline_min_rtt = ca->curr_round_min_rtt;
 			ca->hs_state = NTCUBIC_HS_CSS;
 			ca->hs_css_rounds = 0;

@@ -35,6 +35,8 @@ static unsigned int hystart_min_rtt_divisor = 8;
 static unsigned int hystart_n_rtt_sample = 8;
 static unsigned int hystart_css_growth_divisor = 4;
 static unsigned int hystart_css_rounds = 5;
+static unsigned int hystart_ack_train = 1;
+static unsigned int hystart_ack_delta_us = 2000;
 
 struct ntcubic_param_range {
 	const unsigned int *var;
@@ -53,7 +55,9 @@ static const struct ntcubic_param_range ntcubic_ranges[] = {
 	{ &hystart_min_rtt_divisor, 1, 64 },
 	{ &hystart_n_rtt_sample, 1, 64 },
 	{ &hystart_css_growth_divisor, 2, 64 },
-	{ &hystart_css_rounds, 1, 64 },
+	{ &hystart_css_rounds, 0, 64 },
+	{ &hystart_ack_train, 0, 1 },
+	{ &hystart_ack_delta_us, 100, 50000 },
 };
 
 static int ntcubic_param_set(const char *val, const struct kernel_param *kp)
@@ -102,7 +106,13 @@ MODULE_PARM_DESC(hystart_n_rtt_sample, "HyStart++ N_RTT_SAMPLE [1..64]");
 module_param_cb(hystart_css_growth_divisor, &ntcubic_param_ops, &hystart_css_growth_divisor, 0644);
 MODULE_PARM_DESC(hystart_css_growth_divisor, "HyStart++ CSS_GROWTH_DIVISOR [2..64]");
 module_param_cb(hystart_css_rounds, &ntcubic_param_ops, &hystart_css_rounds, 0644);
-MODULE_PARM_DESC(hystart_css_rounds, "HyStart++ CSS_ROUNDS [1..64]");
+MODULE_PARM_DESC(hystart_css_rounds,
+		 "HyStart++ CSS_ROUNDS; 0: no CSS, end slow start on the RTT rise as tcp_cubic.c [0..64]");
+module_param_cb(hystart_ack_train, &ntcubic_param_ops, &hystart_ack_train, 0644);
+MODULE_PARM_DESC(hystart_ack_train,
+		 "end slow start when the ACK train spans half the minimum RTT, as tcp_cubic.c [0..1]");
+module_param_cb(hystart_ack_delta_us, &ntcubic_param_ops, &hystart_ack_delta_us, 0644);
+MODULE_PARM_DESC(hystart_ack_delta_us, "longest gap between two ACKs of a train, us [100..50000]");
 
 void ntcubic_params_snapshot(struct ntcubic_state *ca)
 {
@@ -118,10 +128,13 @@ void ntcubic_params_snapshot(struct ntcubic_state *ca)
 		ca->flags |= NTCUBIC_F_RENO_FRIENDLY;
 	if (READ_ONCE(hystart))
 		ca->flags |= NTCUBIC_F_HYSTART;
+	if (READ_ONCE(hystart_ack_train))
+		ca->flags |= NTCUBIC_F_ACK_TRAIN;
 	ca->hs_min_rtt_thresh = READ_ONCE(hystart_min_rtt_thresh_us);
 	ca->hs_max_rtt_thresh = READ_ONCE(hystart_max_rtt_thresh_us);
 	ca->hs_min_rtt_divisor = READ_ONCE(hystart_min_rtt_divisor);
 	ca->hs_n_rtt_sample = READ_ONCE(hystart_n_rtt_sample);
 	ca->hs_css_growth_divisor = READ_ONCE(hystart_css_growth_divisor);
 	ca->hs_css_rounds_max = READ_ONCE(hystart_css_rounds);
+	ca->hs_ack_delta = READ_ONCE(hystart_ack_delta_us);
 }

@@ -53,7 +53,8 @@ def reductions(evs):
 def slowstart(evs):
     first_loss = next((e for e in evs if e["event"] == "loss"), None)
     css = next((e for e in evs if e["event"] == "css"), None)
-    hs_exit = next((e for e in evs if e["event"] == "hs_exit"), None)
+    # HyStart++'s exit after CSS, or the ACK train's (hystart_ack_train)
+    hs_exit = next((e for e in evs if e["event"] in ("hs_exit", "train")), None)
     r = {"events": len(evs), "first_loss_t": None, "css_t": None, "hs_exit_t": None}
     t0 = evs[0]["t"] if evs else 0
     if first_loss:
@@ -66,6 +67,7 @@ def slowstart(evs):
     if hs_exit:
         r["hs_exit_t"] = round(hs_exit["t"] - t0, 4)
         r["hs_exit_cwnd"] = hs_exit["cwnd"]
+        r["hs_exit_by"] = hs_exit["event"]
     # slow start (with CSS) ends at HyStart++'s exit or at the first loss
     if hs_exit and (not first_loss or hs_exit["t"] <= first_loss["t"]):
         r["ended_by"] = "hystart"

@@ -13,7 +13,8 @@
 #
 # Each setting runs twice, alternating (on, off, on, off), and the
 # comparison uses the sums, so one unlucky run under emulation does not
-# decide it.
+# decide it. The ACK-train exit is off: this is RFC 9406's delay signal
+# alone (test_ack_train.sh tests the other).
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/cc_lib.sh"
 nt_require_cmds iperf3 jq python3
@@ -23,6 +24,9 @@ nt_plan 6
 P=/sys/module/tcp_ntcubic/parameters
 saved=$(cat $P/hystart)
 nt_defer "echo $saved > $P/hystart"
+saved_train=$(cat $P/hystart_ack_train)
+nt_defer "echo $saved_train > $P/hystart_ack_train"
+echo 0 >$P/hystart_ack_train
 cc_path_new || nt_skip_all "cannot build the veth path"
 cc_shape "delay 50ms limit 10000" "rate 5mbit burst 5000 limit 64000"
 cc_trace_start || nt_skip_all "no tracefs"

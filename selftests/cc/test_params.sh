@@ -9,7 +9,7 @@ source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/cc_lib.sh"
 nt_require_cmds jq python3
 nt_require_modules tcp_ntcubic
-nt_plan 16
+nt_plan 17
 
 P=/sys/module/tcp_ntcubic/parameters
 saved_c=$(cat $P/c)
@@ -33,6 +33,7 @@ refused beta 1000
 refused hystart 2
 refused hystart_css_growth_divisor 1
 refused hystart_n_rtt_sample abc
+refused hystart_ack_train 2
 nt_check "the kernel log names the range" bash -c \
 	"dmesg | tail -20 | grep -q \"parameter c: '4001' refused, must be an integer in \\[1, 4000\\]\""
 

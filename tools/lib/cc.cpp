@@ -137,7 +137,9 @@ const std::vector<ParamSpec> &param_specs()
 		{"hystart_min_rtt_divisor", 1, 64, 8, "", "MIN_RTT_DIVISOR"},
 		{"hystart_n_rtt_sample", 1, 64, 8, "", "N_RTT_SAMPLE"},
 		{"hystart_css_growth_divisor", 2, 64, 4, "", "CSS_GROWTH_DIVISOR"},
-		{"hystart_css_rounds", 1, 64, 5, "", "CSS_ROUNDS"},
+		{"hystart_css_rounds", 0, 64, 5, "", "CSS_ROUNDS (0: exit at once, as tcp_cubic.c)"},
+		{"hystart_ack_train", 0, 1, 1, "bool", "ACK-train exit, as tcp_cubic.c"},
+		{"hystart_ack_delta_us", 100, 50000, 2000, "us", "longest gap inside an ACK train"},
 	};
 	return specs;
 }
@@ -339,7 +341,10 @@ nlohmann::json to_json(const Socket &s)
 		  {"alpha", ca.alpha},
 		  {"fast_convergence", bool(ca.flags & NTCUBIC_F_FAST_CONV)},
 		  {"reno_friendly", bool(ca.flags & NTCUBIC_F_RENO_FRIENDLY)},
-		  {"hystart", bool(ca.flags & NTCUBIC_F_HYSTART)}}},
+		  {"hystart", bool(ca.flags & NTCUBIC_F_HYSTART)},
+		  {"hystart_ack_train", bool(ca.flags & NTCUBIC_F_ACK_TRAIN)},
+		  {"hystart_ack_delta_us", ca.hs_ack_delta},
+		  {"hystart_css_rounds", ca.hs_css_rounds_max}}},
 		{"hystart",
 		 {{"state", hystart_state_name(ca.hs_state)},
 		  {"last_round_min_rtt_us", rtt(ca.last_round_min_rtt)},
@@ -347,7 +352,8 @@ nlohmann::json to_json(const Socket &s)
 		  {"css_baseline_min_rtt_us", rtt(ca.css_baseline_min_rtt)},
 		  {"samples", ca.hs_samples},
 		  {"css_rounds", ca.hs_css_rounds},
-		  {"exit_cwnd", ca.hs_exit_cwnd}}},
+		  {"exit_cwnd", ca.hs_exit_cwnd},
+		  {"delay_min_us", ca.delay_min}}},
 	};
 	if (auto age = epoch_age(r))
 		j["epoch_age_s"] = *age;

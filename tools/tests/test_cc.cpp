@@ -123,6 +123,8 @@ ntcubic_sock_record sample_record()
 	r.ca.beta = 700;
 	r.ca.flags = NTCUBIC_F_HYSTART | NTCUBIC_F_FAST_CONV;
 	r.ca.last_round_min_rtt = 0xffffffffu;
+	r.ca.delay_min = 40100;
+	r.ca.hs_ack_delta = 2000;
 	return r;
 }
 
@@ -147,6 +149,9 @@ TEST_CASE("iterator records decode into sockets with the module's state")
 	CHECK(j["hystart"]["last_round_min_rtt_us"].is_null());
 	CHECK(j["params"]["hystart"] == true);
 	CHECK(j["params"]["reno_friendly"] == false);
+	CHECK(j["params"]["hystart_ack_train"] == false);
+	CHECK(j["hystart"]["delay_min_us"] == 40100);
+	CHECK(j["params"]["hystart_ack_delta_us"] == 2000);
 
 	CHECK_THROWS_WITH(cc::decode_records(bytes.substr(1)),
 			  Catch::Contains("not a whole number"));

@@ -19,7 +19,7 @@
 #endif
 
 #define NTCUBIC_NAME		"ntcubic"
-#define NTCUBIC_LAYOUT_VERSION	1
+#define NTCUBIC_LAYOUT_VERSION	2
 
 /* HyStart++ (RFC 9406) phase of a socket. */
 enum ntcubic_hystart_state {
@@ -38,14 +38,16 @@ enum ntcubic_event {
 	NTCUBIC_EV_HS_EXIT = 5,	/* HyStart++ ended slow start (ssthresh = cwnd) */
 	NTCUBIC_EV_RTO = 6,	/* retransmission timeout (TCP_CA_Loss) */
 	NTCUBIC_EV_EPOCH = 7,	/* a new cubic epoch began: K computed */
+	NTCUBIC_EV_TRAIN = 8,	/* ACK train over delay_min/2: slow start ended */
 };
 
 #define NTCUBIC_F_FAST_CONV	0x01	/* fast convergence on */
 #define NTCUBIC_F_RENO_FRIENDLY	0x02	/* Reno-friendly region on */
 #define NTCUBIC_F_HYSTART	0x04	/* HyStart++ on for this socket */
+#define NTCUBIC_F_ACK_TRAIN	0x08	/* ACK-train exit (tcp_cubic.c's HyStart) on */
 
 /*
- * Per-socket state, must fit ICSK_CA_PRIV_SIZE (104 bytes in 6.1; the
+ * Per-socket state, must fit ICSK_CA_PRIV_SIZE (104 bytes in 6.1, 96 used; the
  * module checks it with BUILD_BUG_ON).  Windows in segments, times in
  * microseconds unless named otherwise; K in 2^-10 s ("ticks").
  * The tunables are snapshotted here when the socket starts using ntcubic.
@@ -69,9 +71,14 @@ struct ntcubic_state {
 	/* snapshot of the tunables */
 	__u32 hs_min_rtt_thresh; /* us */
 	__u32 hs_max_rtt_thresh; /* us */
+	/* ACK train (as tcp_cubic.c's HyStart): tcp_mstamp, low 32 bits */
+	__u32 train_start;	/* when the round began */
+	__u32 train_last;	/* the last ACK of the train */
+	__u32 delay_min;	/* lowest RTT sample of the connection, us; 0 none */
 	__u16 c;		/* C in 1/1000 */
 	__u16 beta;		/* beta in 1/1000 */
 	__u16 alpha;		/* alpha_cubic in 1/1000, from beta */
+	__u16 hs_ack_delta;	/* us: longest gap inside an ACK train */
 	__u8 hs_state;		/* enum ntcubic_hystart_state */
 	__u8 hs_samples;	/* rttSampleCount of this round */
 	__u8 hs_css_rounds;	/* rounds spent in CSS */
