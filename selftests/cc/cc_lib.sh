@@ -117,3 +117,27 @@ cc_trace_stop() {
 	grep -v '^#' "$CC_TRACE_INST/trace" >"$1"
 	echo >"$CC_TRACE_INST/trace"
 }
+
+# cc_ab_slowstart DIR PARAM SECONDS: two ntcubic runs with tcp_ntcubic's
+# PARAM at 1 and two at 0, alternating (1, 0, 1, 0), each recorded with the
+# trace. DIR gets iperf.V.RUN (iperf3 JSON), trace.V.RUN and ss.V.RUN (how
+# slow start ended: cc_trace.py slowstart), V the value, RUN 1 or 2.
+cc_ab_slowstart() {
+	local dir=$1 param=$2 secs=$3 run v key
+	for run in 1 2; do
+		for v in 1 0; do
+			key=$v.$run
+			echo $v >"/sys/module/tcp_ntcubic/parameters/$param"
+			cc_trace_start
+			cc_iperf ntcubic "$secs" >"$dir/iperf.$key"
+			cc_trace_stop "$dir/trace.$key"
+			python3 "$(dirname "${BASH_SOURCE[0]}")/cc_trace.py" slowstart \
+				"$dir/trace.$key" >"$dir/ss.$key"
+			nt_log "$param=$v run $run: $(cat "$dir/ss.$key")"
+		done
+	done
+}
+
+# cc_ss_sum DIR V FIELD: FIELD of cc_ab_slowstart's results summed over
+# the two runs with the parameter at V (a missing field counts 0).
+cc_ss_sum() { jq -s "map(.$3 // 0) | add" "$1"/ss."$2".*; }

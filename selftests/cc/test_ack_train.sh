@@ -36,23 +36,14 @@ nt_defer rm -rf "$tmp"
 
 train_mib() { ip netns exec "$NS_a" nstat -az TcpExtTCPHystartTrainDetect | awk '$1 == "TcpExtTCPHystartTrainDetect" { print $2 }'; }
 mib0=$(train_mib)
-for run in 1 2; do
-	for t in 1 0; do
-		echo $t >$P/hystart_ack_train
-		cc_trace_start
-		cc_iperf ntcubic 3 >"$tmp/iperf.$t.$run"
-		cc_trace_stop "$tmp/trace.$t.$run"
-		python3 "$(dirname "$0")/cc_trace.py" slowstart "$tmp/trace.$t.$run" >"$tmp/ss.$t.$run"
-		nt_log "hystart_ack_train=$t run $run: $(cat "$tmp/ss.$t.$run")"
-	done
-done
+cc_ab_slowstart "$tmp" hystart_ack_train 3
 mib1=$(train_mib)
 
 trains=$(jq -s 'map(select(.hs_exit_by == "train" and (.first_loss_t == null or .hs_exit_t <= .first_loss_t))) | length' "$tmp"/ss.1.*)
 nt_eq "with the ACK train, slow start ended on it before any loss, in both runs" 2 "$trains"
 nt_eq "TcpExtTCPHystartTrainDetect counted each train exit" 2 "$((mib1 - mib0))"
 nt_eq "without it, no train exit" 0 "$(jq -s 'map(select(.hs_exit_by == "train")) | length' "$tmp"/ss.0.*)"
-sum() { jq -s "map(.$2 // 0) | add" "$tmp"/ss."$1".*; }
+sum() { cc_ss_sum "$tmp" "$1" "$2"; }
 on_w=$(sum 1 ss_end_cwnd)
 off_w=$(sum 0 ss_end_cwnd)
 nt_log "window at the end of slow start: train $on_w, delay only $off_w (two runs each; BDP about 100)"

@@ -33,20 +33,8 @@ cc_trace_start || nt_skip_all "no tracefs"
 tmp=$(mktemp -d)
 nt_defer rm -rf "$tmp"
 
-for run in 1 2; do
-	for hs in 1 0; do
-		echo $hs >$P/hystart
-		cc_trace_start
-		cc_iperf ntcubic 2 >"$tmp/iperf.$hs.$run"
-		cc_trace_stop "$tmp/trace.$hs.$run"
-		python3 "$(dirname "$0")/cc_trace.py" slowstart "$tmp/trace.$hs.$run" >"$tmp/ss.$hs.$run"
-		nt_log "hystart=$hs run $run: $(cat "$tmp/ss.$hs.$run")"
-	done
-done
-
-sum() { # sum of a field over the runs of one setting
-	jq -s "map(.$2 // 0) | add" "$tmp"/ss."$1".*
-}
+cc_ab_slowstart "$tmp" hystart 2
+sum() { cc_ss_sum "$tmp" "$1" "$2"; }
 detected=$(jq -s 'map(select(.css_t != null and (.first_loss_t == null or .css_t < .first_loss_t) and .css_retrans == 0)) | length' "$tmp"/ss.1.*)
 nt_eq "HyStart++ detected the RTT rise before the first loss, no retransmission yet, in both runs" 2 "$detected"
 nt_eq "plain slow start never entered CSS" 0 "$(jq -s 'map(select(.css_t != null)) | length' "$tmp"/ss.0.*)"
