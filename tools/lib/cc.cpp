@@ -137,7 +137,8 @@ const std::vector<ParamSpec> &param_specs()
 		{"hystart_min_rtt_divisor", 1, 64, 8, "", "MIN_RTT_DIVISOR"},
 		{"hystart_n_rtt_sample", 1, 64, 8, "", "N_RTT_SAMPLE"},
 		{"hystart_css_growth_divisor", 2, 64, 4, "", "CSS_GROWTH_DIVISOR"},
-		{"hystart_css_rounds", 0, 64, 5, "", "CSS_ROUNDS (0: exit at once, as tcp_cubic.c)"},
+		{"hystart_css_rounds", 0, 64, 5, "",
+		 "CSS_ROUNDS (0: exit at once, as tcp_cubic.c)"},
 		{"hystart_ack_train", 0, 1, 1, "bool", "ACK-train exit, as tcp_cubic.c"},
 		{"hystart_ack_delta_us", 100, 50000, 2000, "us", "longest gap inside an ACK train"},
 	};
