@@ -69,6 +69,7 @@ def nla(atype, payload):
 def u8(v): return struct.pack("B", v & 0xff)
 def u16(v): return struct.pack("H", v & 0xffff)
 def u32(v): return struct.pack("I", v & 0xffffffff)
+def u64(v): return struct.pack("Q", v & 0xffffffffffffffff)
 def s32(v): return struct.pack("i", v)
 def cstr(s): return s.encode() + b"\0"
 
@@ -103,10 +104,11 @@ def power_of_two_ring(rng):
 
 class Vnic(Family):
     name = "ntvnic"
-    maxattr = 25
-    NEW, DEL, GET, SET = 1, 2, 3, 4
+    maxattr = 35
+    NEW, DEL, GET, SET, STEER_GET = 1, 2, 3, 4, 5
     cmds = {1: ("NEW", True, True, False), 2: ("DEL", True, True, False),
-            3: ("GET", False, True, True), 4: ("SET", True, True, False)}
+            3: ("GET", False, True, True), 4: ("SET", True, True, False),
+            5: ("STEER_GET", False, True, False)}
     names = ["fz%d" % i for i in range(6)]
 
     def __init__(self, rng, fds):
@@ -142,9 +144,17 @@ class Vnic(Family):
             22: Attr(22, "u32", lambda r: u32(r.choice([0, 2, 4096])), cmds_using=cfg,
                      invalid=[u32(4097), u32(1 << 30)]),
             23: Attr(23, "reject"),
+            # the wire (NTVNIC_MAX_WIRE_RATE/DELAY/LOSS)
+            24: Attr(24, "u64", lambda r: u64(r.choice([0, 10**7, 10**9, 10**11])), cmds_using=cfg,
+                     invalid=[u64(10**11 + 1), u64(1 << 63)]),
+            25: Attr(25, "u32", lambda r: u32(r.choice([0, 10000, 1000000])), cmds_using=cfg,
+                     invalid=[u32(1000001), u32(0xffffffff)]),
+            26: Attr(26, "u32", lambda r: u32(r.choice([0, 1000, 1000000])), cmds_using=cfg,
+                     invalid=[u32(1000001), u32(0xffffffff)]),
+            # PAD, and what GET/STEER_GET report (adaptive moderation, ntuple, aRFS)
+            **{n: Attr(n, "reject") for n in range(27, 36)},
         }
         self.attrs[1].kind = "u32"
-        self.maxattr = 23
 
     def device(self, rng):
         """Attributes naming a device, as DEL, GET and SET need."""
@@ -155,13 +165,13 @@ class Vnic(Family):
     def required(self, cmd, rng):
         if cmd == self.NEW:
             return nla(2, cstr(rng.choice(self.names)))
-        if cmd in (self.DEL, self.SET, self.GET):
+        if cmd in (self.DEL, self.SET, self.GET, self.STEER_GET):
             return self.device(rng)
         return b""
 
     def missing(self, cmd):
-        # NEW without a name, DEL/SET/GET (doit) without a device.
-        return cmd in (self.NEW, self.DEL, self.SET, self.GET)
+        # NEW without a name, DEL/SET/GET/STEER_GET (doit) without a device.
+        return cmd in (self.NEW, self.DEL, self.SET, self.GET, self.STEER_GET)
 
 
 class Bypass(Family):
