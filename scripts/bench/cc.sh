@@ -3,7 +3,7 @@
 # Benchmark: tcp_ntcubic against the kernel's cubic and bbr over the same
 # emulated paths, in one VM run, repetitions interleaved (cubic, bbr,
 # ntcubic, cubic, ...) so that drift in the shared, emulated machine hits
-# all three alike. Reports, per path, mean throughput, retransmissions and
+# all of them alike. Reports, per path, mean throughput, retransmissions and
 # RTT per algorithm and the ratios to cubic, and writes
 # Documentation/bench-cc.md.
 #
@@ -86,9 +86,10 @@ for p in "${paths[@]}"; do
 	for ((r = 1; r <= reps; r++)); do
 		for algo in cubic bbr ntcubic ntcubic-css0; do
 			if [ "$algo" = ntcubic-css0 ]; then
-				echo 0 >/sys/module/tcp_ntcubic/parameters/hystart_css_rounds
+				css=$(cat "$CC_PARAMS/hystart_css_rounds")
+				echo 0 >"$CC_PARAMS/hystart_css_rounds"
 				j=$(cc_iperf ntcubic "$secs")
-				echo 5 >/sys/module/tcp_ntcubic/parameters/hystart_css_rounds
+				echo "$css" >"$CC_PARAMS/hystart_css_rounds"
 			else
 				j=$(cc_iperf "$algo" "$secs")
 			fi

@@ -118,6 +118,17 @@ cc_trace_stop() {
 	echo >"$CC_TRACE_INST/trace"
 }
 
+CC_PARAMS=/sys/module/tcp_ntcubic/parameters
+
+# cc_param_keep NAME...: tcp_ntcubic's parameters NAME get back the values
+# they have now when the test ends (nt_defer).
+cc_param_keep() {
+	local p
+	for p in "$@"; do
+		nt_defer "echo $(cat "$CC_PARAMS/$p") > $CC_PARAMS/$p"
+	done
+}
+
 # cc_ab_slowstart DIR PARAM SECONDS: two ntcubic runs with tcp_ntcubic's
 # PARAM at 1 and two at 0, alternating (1, 0, 1, 0), each recorded with the
 # trace. DIR gets iperf.V.RUN (iperf3 JSON), trace.V.RUN and ss.V.RUN (how
@@ -127,7 +138,7 @@ cc_ab_slowstart() {
 	for run in 1 2; do
 		for v in 1 0; do
 			key=$v.$run
-			echo $v >"/sys/module/tcp_ntcubic/parameters/$param"
+			echo $v >"$CC_PARAMS/$param"
 			cc_trace_start
 			cc_iperf ntcubic "$secs" >"$dir/iperf.$key"
 			cc_trace_stop "$dir/trace.$key"

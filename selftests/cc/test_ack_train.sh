@@ -23,11 +23,8 @@ nt_require_cmds iperf3 jq python3 nstat
 nt_require_modules tcp_ntcubic
 nt_plan 6
 
-P=/sys/module/tcp_ntcubic/parameters
-saved=$(cat $P/hystart_ack_train)
-saved_delta=$(cat $P/hystart_ack_delta_us)
-nt_defer "echo $saved > $P/hystart_ack_train; echo $saved_delta > $P/hystart_ack_delta_us"
-echo 20000 >$P/hystart_ack_delta_us
+cc_param_keep hystart_ack_train hystart_ack_delta_us
+echo 20000 >$CC_PARAMS/hystart_ack_delta_us
 cc_path_new || nt_skip_all "cannot build the veth path"
 cc_shape "delay 60ms limit 10000" "rate 20mbit burst 20000 limit 150000"
 cc_trace_start || nt_skip_all "no tracefs"

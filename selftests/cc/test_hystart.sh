@@ -21,12 +21,8 @@ nt_require_cmds iperf3 jq python3
 nt_require_modules tcp_ntcubic
 nt_plan 6
 
-P=/sys/module/tcp_ntcubic/parameters
-saved=$(cat $P/hystart)
-nt_defer "echo $saved > $P/hystart"
-saved_train=$(cat $P/hystart_ack_train)
-nt_defer "echo $saved_train > $P/hystart_ack_train"
-echo 0 >$P/hystart_ack_train
+cc_param_keep hystart hystart_ack_train
+echo 0 >$CC_PARAMS/hystart_ack_train
 cc_path_new || nt_skip_all "cannot build the veth path"
 cc_shape "delay 50ms limit 10000" "rate 5mbit burst 5000 limit 64000"
 cc_trace_start || nt_skip_all "no tracefs"

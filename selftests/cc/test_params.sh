@@ -13,8 +13,7 @@ nt_plan 17
 
 P=/sys/module/tcp_ntcubic/parameters
 saved_c=$(cat $P/c)
-saved_hs=$(cat $P/hystart)
-nt_defer "echo $saved_c > $P/c; echo $saved_hs > $P/hystart"
+cc_param_keep c hystart
 
 refused() { # PARAM VALUE: the write must fail and leave the value alone
 	local before after
