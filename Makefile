@@ -33,7 +33,7 @@ PREFIX ?= /usr/local
 export KVER KDIR KMOD_BUILD
 
 .PHONY: all modules bpf tools man kselftest-progs check demo vm lint install deps clean unit selftests \
-	deb check-deb exp check-full check-kernels kernels fuzz soak debug-kernel check-debug
+	deb check-deb exp check-full check-kernels kernels fuzz fuzz-vm soak debug-kernel check-debug
 
 all: modules bpf tools man
 
@@ -124,8 +124,8 @@ check-full:
 
 # Debian's linux-source-6.1 with KASAN, lockdep, DEBUG_ATOMIC_SLEEP, kmemleak
 # and DEBUG_OBJECTS, installed as <ver>-ntdebug beside the other test
-# kernels (KVER=debug). Not part of make check: its build takes about 40
-# minutes on 2 cores and the suite runs about three times slower on it.
+# kernels (KVER=debug). Not part of make check: its build takes about 25
+# minutes on 2 cores and the suite runs about seven times slower on it.
 debug-kernel:
 	$(TOP)/scripts/debug-kernel
 
@@ -143,6 +143,10 @@ demo: deps all
 NT_FUZZ_COUNT ?= 10000
 NT_FUZZ_SEED ?= 1
 fuzz: all
+	$(MAKE) --no-print-directory fuzz-vm
+
+# The fuzzer on what is already built (scripts/check-debug, after make check).
+fuzz-vm:
 	$(TOP)/scripts/vm-run --modules all --timeout 7200 --out $(BUILD)/fuzz -- \
 		env NT_FUZZ_COUNT=$(NT_FUZZ_COUNT) NT_FUZZ_SEED=$(NT_FUZZ_SEED) NT_TEST_TIMEOUT=7000 \
 		$(TOP)/selftests/run fuzz
