@@ -156,7 +156,6 @@ nt_require_cmds() {
 	done
 }
 
-# Waits up to $2 seconds (default 5) for CMD (rest) to succeed.
 # On the debug kernel (scripts/debug-kernel: KASAN, lockdep, kmemleak) the
 # guest runs about seven times slower: every wait is NT_WAIT_SCALE times
 # longer there (a wait only ends early when its condition holds, so this
@@ -166,6 +165,8 @@ case "$(uname -r)" in
 *) NT_WAIT_SCALE=${NT_WAIT_SCALE:-1} ;;
 esac
 
+# nt_wait_for SECONDS CMD...: waits up to SECONDS (times NT_WAIT_SCALE)
+# for CMD to succeed.
 nt_wait_for() {
 	local timeout=$1 end
 	shift
