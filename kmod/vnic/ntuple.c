@@ -71,32 +71,30 @@ static bool ntvnic_rule_match(const struct ntvnic_ntuple_rule *r,
 }
 
 /*
- * Under RCU, from rss.c: the RX queue for a packet of flow f whose RSS
- * queue is rss_q (< nq). Rules naming a queue at or beyond nq (during a
- * queue count change) are skipped.
+ * Under RCU, from rss.c: the RX queue for a packet of TCP/UDP flow f
+ * whose RSS queue is rss_q (< nq). Rules naming a queue at or beyond nq
+ * (during a queue count change) are skipped.
  */
 unsigned int ntvnic_steer_queue(struct ntvnic_priv *priv,
-				const struct flow_keys *keys, u32 hash,
+				const struct ntvnic_flow *f, u32 hash,
 				unsigned int rss_q, unsigned int nq)
 {
 	struct ntvnic_ntuple_table *t = rcu_dereference(priv->steer.rules);
-	struct ntvnic_flow f;
 	unsigned int i;
 
 	if (likely(!t && !READ_ONCE(priv->steer.arfs_count)))
 		return rss_q;
-	if (!(READ_ONCE(priv->dev->features) & NETIF_F_NTUPLE) ||
-	    !ntvnic_flow_from_keys(keys, &f))
+	if (!(READ_ONCE(priv->dev->features) & NETIF_F_NTUPLE))
 		return rss_q;
 	for (i = 0; t && i < t->n; i++) {
 		struct ntvnic_ntuple_rule *r = t->rules[i];
 
-		if (r->queue < nq && ntvnic_rule_match(r, &f)) {
+		if (r->queue < nq && ntvnic_rule_match(r, f)) {
 			atomic64_inc(&r->hits);
 			return r->queue;
 		}
 	}
-	return ntvnic_arfs_queue(priv, &f, hash, rss_q, nq);
+	return ntvnic_arfs_queue(priv, f, hash, rss_q, nq);
 }
 
 /* IPv4 or IPv6 spec (addresses, ports) into val/mask. */

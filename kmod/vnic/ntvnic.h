@@ -427,7 +427,7 @@ struct flow_keys;
 bool ntvnic_flow_from_keys(const struct flow_keys *keys,
 			   struct ntvnic_flow *flow);
 unsigned int ntvnic_steer_queue(struct ntvnic_priv *priv,
-				const struct flow_keys *keys, u32 hash,
+				const struct ntvnic_flow *f, u32 hash,
 				unsigned int rss_q, unsigned int nq);
 int ntvnic_ntuple_set_rxnfc(struct net_device *dev, struct ethtool_rxnfc *nfc);
 int ntvnic_ntuple_get_rxnfc(struct net_device *dev, struct ethtool_rxnfc *nfc,

@@ -14,7 +14,10 @@
 #include <linux/netdevice.h>
 #include <linux/ethtool.h>
 #include <linux/slab.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
 #include <net/flow_dissector.h>
+#include <net/ip.h>
 #include "ntvnic.h"
 
 /* Toeplitz over data with a key at least len + 4 bytes long. */
@@ -116,6 +119,89 @@ void ntvnic_rss_reset_indir(struct ntvnic_priv *priv, u32 queues)
 }
 
 /*
+ * The receiving port's parser, as a NIC's RSS engine reads a frame: the
+ * addresses of an IPv4 or IPv6 packet (skb->data at its network header,
+ * after eth_type_trans()) and, for an unfragmented TCP or UDP one, its
+ * ports (*l4). The common frames are read here directly: IPv4, and IPv6
+ * whose next header is TCP or UDP. Anything else (VLAN tags, IPv6
+ * extension headers, truncated headers) goes through the flow dissector,
+ * which knows every layout. Returns false for a frame without IP
+ * addresses (it gets no hash, queue 0).
+ */
+static bool ntvnic_rss_parse(const struct sk_buff *skb, struct ntvnic_flow *f,
+			     bool *l4)
+{
+	const __be16 *ports;
+	__be16 _ports[2];
+	unsigned int off;
+	struct flow_keys keys;
+
+	memset(f, 0, sizeof(*f));
+	if (skb->protocol == htons(ETH_P_IP)) {
+		const struct iphdr *iph;
+		struct iphdr _iph;
+
+		iph = skb_header_pointer(skb, 0, sizeof(_iph), &_iph);
+		if (!iph || iph->version != 4 || iph->ihl < 5)
+			goto dissect;
+		f->family = AF_INET;
+		f->ip_proto = iph->protocol;
+		f->src[0] = iph->saddr;
+		f->dst[0] = iph->daddr;
+		*l4 = (iph->protocol == IPPROTO_TCP ||
+		       iph->protocol == IPPROTO_UDP) && !ip_is_fragment(iph);
+		off = iph->ihl * 4;
+	} else if (skb->protocol == htons(ETH_P_IPV6)) {
+		const struct ipv6hdr *ip6;
+		struct ipv6hdr _ip6;
+
+		ip6 = skb_header_pointer(skb, 0, sizeof(_ip6), &_ip6);
+		if (!ip6 || ip6->version != 6 ||
+		    (ip6->nexthdr != IPPROTO_TCP && ip6->nexthdr != IPPROTO_UDP))
+			goto dissect;
+		f->family = AF_INET6;
+		f->ip_proto = ip6->nexthdr;
+		memcpy(f->src, &ip6->saddr, 16);
+		memcpy(f->dst, &ip6->daddr, 16);
+		*l4 = true;
+		off = sizeof(*ip6);
+	} else {
+		goto dissect;
+	}
+	if (!*l4)
+		return true;
+	ports = skb_header_pointer(skb, off, sizeof(_ports), _ports);
+	if (!ports)
+		goto dissect;
+	f->sport = ports[0];
+	f->dport = ports[1];
+	return true;
+
+dissect:
+	if (!skb_flow_dissect_flow_keys(skb, &keys, 0))
+		return false;
+	*l4 = ntvnic_flow_from_keys(&keys, f);
+	if (*l4)
+		return true;
+	/* Addresses only: other IP protocols and fragments. */
+	memset(f, 0, sizeof(*f));
+	switch (keys.control.addr_type) {
+	case FLOW_DISSECTOR_KEY_IPV4_ADDRS:
+		f->family = AF_INET;
+		f->src[0] = keys.addrs.v4addrs.src;
+		f->dst[0] = keys.addrs.v4addrs.dst;
+		return true;
+	case FLOW_DISSECTOR_KEY_IPV6_ADDRS:
+		f->family = AF_INET6;
+		memcpy(f->src, &keys.addrs.v6addrs.src, 16);
+		memcpy(f->dst, &keys.addrs.v6addrs.dst, 16);
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
  * Under RCU. Hash skb (its network header follows eth_type_trans()) with
  * the receiving port's key, store the hash on the skb with its type and
  * return the RX queue, < nq.
@@ -124,36 +210,23 @@ unsigned int ntvnic_rss_steer(struct ntvnic_priv *priv, struct sk_buff *skb,
 			      unsigned int nq)
 {
 	struct ntvnic_rss *rss = rcu_dereference(priv->rss);
-	struct flow_keys keys;
+	struct ntvnic_flow f;
+	unsigned int len, q;
+	bool l4 = false;
 	u8 in[36];
-	unsigned int len = 0, q;
-	bool l4;
 	u32 hash;
 
-	if (!skb_flow_dissect_flow_keys(skb, &keys, 0))
-		goto no_hash;
-
-	l4 = (keys.basic.ip_proto == IPPROTO_TCP ||
-	      keys.basic.ip_proto == IPPROTO_UDP) &&
-	     !(keys.control.flags & FLOW_DIS_IS_FRAGMENT);
-
-	switch (keys.control.addr_type) {
-	case FLOW_DISSECTOR_KEY_IPV4_ADDRS:
-		memcpy(in, &keys.addrs.v4addrs.src, 4);
-		memcpy(in + 4, &keys.addrs.v4addrs.dst, 4);
-		len = 8;
-		break;
-	case FLOW_DISSECTOR_KEY_IPV6_ADDRS:
-		memcpy(in, &keys.addrs.v6addrs.src, 16);
-		memcpy(in + 16, &keys.addrs.v6addrs.dst, 16);
-		len = 32;
-		break;
-	default:
-		goto no_hash;
+	if (!ntvnic_rss_parse(skb, &f, &l4)) {
+		skb_clear_hash(skb);
+		return 0;
 	}
+	len = f.family == AF_INET ? 4 : 16;
+	memcpy(in, f.src, len);
+	memcpy(in + len, f.dst, len);
+	len *= 2;
 	if (l4) {
-		memcpy(in + len, &keys.ports.src, 2);
-		memcpy(in + len + 2, &keys.ports.dst, 2);
+		memcpy(in + len, &f.sport, 2);
+		memcpy(in + len + 2, &f.dport, 2);
 		len += 4;
 	}
 
@@ -163,11 +236,7 @@ unsigned int ntvnic_rss_steer(struct ntvnic_priv *priv, struct sk_buff *skb,
 	/* Only during a queue count change can the table name a dead queue. */
 	q = q < nq ? q : q % nq;
 	/* ntuple rules and aRFS filters come first (ntuple.c). */
-	return l4 ? ntvnic_steer_queue(priv, &keys, hash, q, nq) : q;
-
-no_hash:
-	skb_clear_hash(skb);
-	return 0;
+	return l4 ? ntvnic_steer_queue(priv, &f, hash, q, nq) : q;
 }
 
 /*

@@ -12,6 +12,10 @@
 #   napi-x    as napi, the receiver's RX IRQ pinned to CPU 1
 #   legacy-x  as legacy, the receiver's RX IRQ pinned to CPU 1
 #   napi2     ntvnic, 2 queues, NAPI, default spread (RX queue q on CPU q)
+#   napi-dim  as napi, adaptive interrupt moderation (DIM) on for RX and TX
+#             on both ports, as mlx5 or i40e ship by default
+#   napi-c    as napi, static moderation on both ports: rx/tx-usecs 50,
+#             rx/tx-frames 32
 #
 # Each variant is a pair between two namespaces of its own, made once.
 # Metrics, per measurement:
@@ -64,7 +68,8 @@ make_pair() { # variant: ports xA in ${v}A and xB in ${v}B
 	ip netns add "${v}B"
 	case $v in
 	veth) ip link add xA netns "${v}A" type veth peer name xB netns "${v}B" ;;
-	napi | napi-x) "$NETTUNE" vnic add xA peer xB netns "${v}A" peer-netns "${v}B" ;;
+	napi | napi-x | napi-dim | napi-c)
+		"$NETTUNE" vnic add xA peer xB netns "${v}A" peer-netns "${v}B" ;;
 	napi2) "$NETTUNE" vnic add xA peer xB netns "${v}A" peer-netns "${v}B" queues 2 ;;
 	legacy | legacy-x)
 		"$NETTUNE" vnic add xA peer xB netns "${v}A" peer-netns "${v}B" mode legacy ;;
@@ -78,6 +83,14 @@ make_pair() { # variant: ports xA in ${v}A and xB in ${v}B
 	ip -n "${v}B" link set lo up
 	ip -n "${v}A" neigh replace 10.78.0.2 lladdr \
 		"$(ip netns exec "${v}B" cat /sys/class/net/xB/address)" dev xA nud permanent
+	case $v in
+	napi-dim)
+		ip netns exec "${v}A" ethtool -C xA adaptive-rx on adaptive-tx on
+		ip netns exec "${v}B" ethtool -C xB adaptive-rx on adaptive-tx on ;;
+	napi-c)
+		ip netns exec "${v}A" ethtool -C xA rx-usecs 50 rx-frames 32 tx-usecs 50 tx-frames 32
+		ip netns exec "${v}B" ethtool -C xB rx-usecs 50 rx-frames 32 tx-usecs 50 tx-frames 32 ;;
+	esac
 	# Device names repeat across namespaces: take the newest xB-rx-0.
 	case $v in *-x)
 		awk '$NF == "xB-rx-0" { sub(":", "", $1); irq = $1 } END { print irq }' /proc/interrupts |
@@ -167,7 +180,9 @@ names = {"veth": "veth", "napi": "ntvnic, 1 queue, NAPI",
          "legacy": "ntvnic, 1 queue, legacy mode",
          "napi-x": "ntvnic, 1 queue, NAPI, RX IRQ on CPU 1",
          "legacy-x": "ntvnic, 1 queue, legacy, RX IRQ on CPU 1",
-         "napi2": "ntvnic, 2 queues, NAPI"}
+         "napi2": "ntvnic, 2 queues, NAPI",
+         "napi-dim": "ntvnic, 1 queue, NAPI, adaptive moderation (DIM)",
+         "napi-c": "ntvnic, 1 queue, NAPI, moderation 50 us / 32 frames"}
 variants = [v for v in names if any(r["variant"] == v for r in rows)]
 val = {(int(r["round"]), r["variant"], r["metric"]): r for r in rows}
 rounds = sorted({int(r["round"]) for r in rows})
@@ -202,7 +217,8 @@ def same_round(a, b, m):
                 for k in rounds if (k, a, m) in val and (k, b, m) in val
                 and float(val[(k, b, m)]["value"]) > 0])
 print()
-for a, b in (("legacy", "napi"), ("legacy-x", "napi-x"), ("napi-x", "napi"), ("napi2", "napi")):
+for a, b in (("legacy", "napi"), ("legacy-x", "napi-x"), ("napi-x", "napi"), ("napi2", "napi"),
+             ("napi-dim", "napi"), ("napi-c", "napi")):
     if a in variants and b in variants:
         print(f"- {a} / {b}, median of same-round ratios: UDP delivered "
               f"{same_round(a, b, 'udp'):.2f}, TCP {same_round(a, b, 'tcp'):.2f}")
