@@ -135,6 +135,8 @@ static const struct irq_domain_ops ntvnic_domain_ops = {
 static void ntvnic_irq_deliver(struct ntvnic_qirq *irq)
 {
 	clear_bit(0, &irq->raising);
+	/* Frames from now on count towards the next interrupt. */
+	atomic_set(&irq->events, 0);
 	/*
 	 * The handler reads the queue after the clear: pairs with the fully
 	 * ordered test_and_set_bit() in ntvnic_irq_raise(), after which the
@@ -225,13 +227,14 @@ static enum hrtimer_restart ntvnic_irq_timer_fn(struct hrtimer *timer)
 }
 
 /*
- * A producer published work and issued a full barrier (the RX "DMA", the
- * TX doorbell). If the interrupt is enabled, raise it now, or -- with
- * coalescing (ethtool -C) -- once `frames` events are pending or `usecs`
- * after the first one, whichever comes first, as a NIC's interrupt
- * moderation does. Any context with BHs or irqs off.
+ * A producer published n new frames and issued a full barrier (the RX
+ * "DMA", the TX doorbell). If the interrupt is enabled, raise it now, or
+ * -- with coalescing (ethtool -C) -- once `frames` frames have come since
+ * the last interrupt or `usecs` after the first one, whichever comes
+ * first, as a NIC's interrupt moderation does. Any context with BHs or
+ * irqs off.
  */
-void ntvnic_irq_notify(struct ntvnic_qirq *irq)
+void ntvnic_irq_notify(struct ntvnic_qirq *irq, unsigned int n)
 {
 	u32 usecs, frames;
 
@@ -239,7 +242,8 @@ void ntvnic_irq_notify(struct ntvnic_qirq *irq)
 		return;
 	usecs = READ_ONCE(irq->coal->usecs);
 	frames = READ_ONCE(irq->coal->frames);
-	if (!usecs || (frames && irq->pending(irq) >= frames)) {
+	if (!usecs ||
+	    (frames && atomic_add_return(n, &irq->events) >= frames)) {
 		ntvnic_irq_raise(irq);
 		return;
 	}
@@ -290,6 +294,7 @@ int ntvnic_irq_setup(struct ntvnic_qirq *irq, struct net_device *dev,
 	irq->cpu = 0;
 	irq->dev_id = dev_id;
 	irq->raising = 0;
+	atomic_set(&irq->events, 0);
 	INIT_CSD(&irq->csd, ntvnic_irq_csd_fn, irq);
 	/*
 	 * Both deliver in hardirq context, as a NIC's interrupt arrives, on

@@ -50,7 +50,7 @@ void ntvnic_rxq_notify(struct ntvnic_rxq *q)
 	 * the packet.
 	 */
 	smp_mb();
-	ntvnic_irq_notify(&q->irq);
+	ntvnic_irq_notify(&q->irq, 1);
 }
 
 /* Packets waiting in the ring (approximate without the locks; reporting). */

@@ -237,6 +237,7 @@ static int ntvnic_txq_up(struct ntvnic_priv *priv, struct ntvnic_txq *t)
 		return -ENOMEM;
 	t->size = priv->cfg.tx_ring;
 	t->prod = 0;
+	t->kicked = 0;
 	t->cons = 0;
 	netif_napi_add_tx_weight(priv->dev, &t->napi, ntvnic_tx_poll,
 				 priv->cfg.napi_weight);

@@ -114,6 +114,13 @@ struct ntvnic_qirq {
 	/* Work waiting for the handler: unmask and rearm re-raise if any. */
 	u32 (*pending)(struct ntvnic_qirq *irq);
 	const struct ntvnic_coal *coal;	/* the port's, for this direction */
+	/*
+	 * Frames since the last delivery, for the frames threshold: a NIC
+	 * counts arrivals since its last interrupt, not what the ring holds
+	 * (with a threaded handler the ring is still full when the next
+	 * frame comes).
+	 */
+	atomic_t events;
 	struct hrtimer timer;		/* coalescing delay */
 	unsigned long timer_started;	/* bit 0: timer started, not fired */
 	/*
@@ -211,6 +218,7 @@ struct ntvnic_txq {
 	void **ring;			/* NULL while the data path is down */
 	u32 size;
 	u32 prod;
+	u32 kicked;			/* prod at the last doorbell */
 	u32 cons ____cacheline_aligned_in_smp;
 	struct napi_struct napi;
 	bool napi_added;
@@ -332,7 +340,7 @@ void ntvnic_irq_domain_exit(void);
 int ntvnic_irq_setup(struct ntvnic_qirq *irq, struct net_device *dev,
 		     const char *dir, unsigned int index,
 		     irq_handler_t handler, void *dev_id);
-void ntvnic_irq_notify(struct ntvnic_qirq *irq);
+void ntvnic_irq_notify(struct ntvnic_qirq *irq, unsigned int frames);
 void ntvnic_irq_quiesce(struct ntvnic_qirq *irq);
 void ntvnic_irq_teardown(struct ntvnic_qirq *irq);
 void ntvnic_irq_raise(struct ntvnic_qirq *irq);

@@ -66,6 +66,22 @@ static void ntvnic_tx_stop(struct ntvnic_txq *t, struct netdev_queue *txq)
 	}
 }
 
+/*
+ * Under the TX queue lock: the doorbell, for the descriptors posted up to
+ * prod. The interrupt's frames threshold counts them all (an xmit_more
+ * batch, XDP frames posted without a kick).
+ */
+static void ntvnic_tx_kick(struct ntvnic_txq *t, u32 prod)
+{
+	u32 posted = prod - t->kicked;
+
+	t->kicked = prod;
+	ntvnic_txx_count(t, &t->xmit.kicks);
+	/* Pairs with ntvnic_irq_rearm(): it sees the slots or we see armed. */
+	smp_mb();
+	ntvnic_irq_notify(&t->irq, posted);
+}
+
 netdev_tx_t ntvnic_start_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct ntvnic_priv *priv = ntvnic_priv(dev);
@@ -120,10 +136,7 @@ netdev_tx_t ntvnic_start_xmit(struct sk_buff *skb, struct net_device *dev)
 	if (!kick)
 		return NETDEV_TX_OK;
 
-	ntvnic_txx_count(t, &t->xmit.kicks);
-	/* Pairs with ntvnic_irq_rearm(): it sees the slot or we see armed. */
-	smp_mb();
-	ntvnic_irq_notify(&t->irq);
+	ntvnic_tx_kick(t, prod + 1);
 	return NETDEV_TX_OK;
 }
 
@@ -169,12 +182,8 @@ unsigned int ntvnic_tx_post_xdp(struct ntvnic_txq *t, struct xdp_frame **frames,
 			ntvnic_tx_stop(t, txq);
 		kick = true;
 	}
-	if (kick) {
-		ntvnic_txx_count(t, &t->xmit.kicks);
-		/* Pairs with ntvnic_irq_rearm(), as in ndo_start_xmit. */
-		smp_mb();
-		ntvnic_irq_notify(&t->irq);
-	}
+	if (kick)
+		ntvnic_tx_kick(t, prod + n);
 	return n;
 }
 
