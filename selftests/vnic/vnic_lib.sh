@@ -64,13 +64,16 @@ vnic_quiet_pair() {
 # vnic_mac NS DEV: DEV's MAC address.
 vnic_mac() { ip netns exec "$1" cat "/sys/class/net/$2/address"; }
 
-# vnic_burst N (after vnic_quiet_pair): 3 bursts of N UDP segments from CPU 0
-# with va-tx-0 and vb-rx-0 on CPU 0, so neither the TX completion NAPI nor
-# the RX NAPI can run before a burst has been posted.
+# vnic_burst N [BURSTS] (after vnic_quiet_pair): BURSTS (default 3) bursts
+# of N UDP segments from CPU 0 with va-tx-0 and vb-rx-0 on CPU 0, so
+# neither the TX completion NAPI nor the RX NAPI can run before a burst
+# has been posted. The bursts follow each other at once: when softirq
+# work is left to ksoftirqd (its time limit, under emulation), the next
+# burst can reach the ring before the last poll of the previous one.
 vnic_burst() {
 	echo 0 >"/proc/irq/$(vnic_irq va 0 tx)/smp_affinity_list"
 	echo 0 >"/proc/irq/$(vnic_irq vb 0)/smp_affinity_list"
-	ip netns exec "$NS_a" taskset -c 0 python3 "$VNIC_DIR/udp_burst.py" 10.0.0.1 10.0.0.2 9000 "$1" 3
+	ip netns exec "$NS_a" taskset -c 0 python3 "$VNIC_DIR/udp_burst.py" 10.0.0.1 10.0.0.2 9000 "$1" "${2:-3}"
 	sleep 0.5
 }
 
