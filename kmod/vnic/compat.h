@@ -20,6 +20,24 @@
 #include <net/page_pool.h>
 #endif
 
+/* 6.5 moved skb_gso_segment() (line.c, napi.c) out of netdevice.h. */
+#ifdef NTVNIC_HAVE_NET_GSO
+#include <net/gso.h>
+#endif
+
+/*
+ * skb->tstamp is a delivery time on CLOCK_MONOTONIC (TCP's EDT): 6.11
+ * replaced the mono_delivery_time bit with tstamp_type.
+ */
+static inline bool ntvnic_compat_tstamp_mono(const struct sk_buff *skb)
+{
+#ifdef NTVNIC_HAVE_TSTAMP_TYPE
+	return skb->tstamp_type == SKB_CLOCK_MONOTONIC;
+#else
+	return skb->mono_delivery_time;
+#endif
+}
+
 /*
  * 6.3 added dev->xdp_features (reported through the "netdev" generic
  * netlink family, whose uapi header came with it); devmap then only
@@ -84,5 +102,41 @@ static inline int ntvnic_compat_set_rxfh(struct net_device *dev,
 #define ntvnic_compat_get_rxfh ntvnic_get_rxfh
 #define ntvnic_compat_set_rxfh ntvnic_set_rxfh
 #endif
+
+/*
+ * 6.8: the netdev family's queue-get names each queue's NAPI instance and
+ * napi-get the NAPI's IRQ, once the driver links them (under RTNL). On
+ * older kernels busy polling still finds the NAPI through the skb's
+ * napi_id; there is no queue object to link.
+ */
+static inline void ntvnic_compat_queue_napi(struct net_device *dev,
+					    unsigned int index, bool rx,
+					    struct napi_struct *napi,
+					    unsigned int virq)
+{
+#ifdef NTVNIC_HAVE_QUEUE_NAPI
+	if (napi)
+		netif_napi_set_irq(napi, virq);
+	netif_queue_set_napi(dev, index,
+			     rx ? NETDEV_QUEUE_TYPE_RX : NETDEV_QUEUE_TYPE_TX,
+			     napi);
+#endif
+}
+
+/*
+ * 6.10: per-queue statistics through the netdev family (qstats-get), from
+ * the same counters as ethtool -S (stats.c).
+ */
+#ifdef NTVNIC_HAVE_STAT_OPS
+#include <net/netdev_queues.h>
+extern const struct netdev_stat_ops ntvnic_stat_ops;
+#endif
+
+static inline void ntvnic_compat_set_stat_ops(struct net_device *dev)
+{
+#ifdef NTVNIC_HAVE_STAT_OPS
+	dev->stat_ops = &ntvnic_stat_ops;
+#endif
+}
 
 #endif /* NTVNIC_COMPAT_H */

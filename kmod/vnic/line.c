@@ -117,7 +117,8 @@ static u64 ntvnic_line_ready(void *ptr, u64 now)
 {
 	const struct sk_buff *skb = ptr;
 
-	if (ntvnic_ptr_is_xdp(ptr) || !skb->tstamp || !skb->mono_delivery_time)
+	if (ntvnic_ptr_is_xdp(ptr) || !skb->tstamp ||
+	    !ntvnic_compat_tstamp_mono(skb))
 		return 0;
 	return min_t(u64, ktime_to_ns(skb->tstamp), now);
 }

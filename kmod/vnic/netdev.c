@@ -171,10 +171,12 @@ static void ntvnic_datapath_down(struct net_device *dev)
 		struct ntvnic_txq *t = &priv->txq[i];
 
 		if (q->napi_enabled) {
+			ntvnic_compat_queue_napi(dev, i, true, NULL, 0);
 			napi_disable(&q->napi);
 			q->napi_enabled = false;
 		}
 		if (t->napi_enabled) {
+			ntvnic_compat_queue_napi(dev, i, false, NULL, 0);
 			napi_disable(&t->napi);
 			t->napi_enabled = false;
 		}
@@ -220,6 +222,8 @@ static int ntvnic_rxq_up(struct ntvnic_priv *priv, struct ntvnic_rxq *q)
 	if (q->napi_added) {
 		napi_enable(&q->napi);
 		q->napi_enabled = true;
+		ntvnic_compat_queue_napi(priv->dev, q->index, true, &q->napi,
+					 q->irq.virq);
 	}
 	return 0;
 }
@@ -250,6 +254,8 @@ static int ntvnic_txq_up(struct ntvnic_priv *priv, struct ntvnic_txq *t)
 		return err;
 	napi_enable(&t->napi);
 	t->napi_enabled = true;
+	ntvnic_compat_queue_napi(priv->dev, t->index, false, &t->napi,
+				 t->irq.virq);
 	return 0;
 }
 
@@ -485,6 +491,7 @@ static void ntvnic_setup(struct net_device *dev)
 	dev->hw_features |= NETIF_F_NTUPLE;
 	dev->features |= NETIF_F_NTUPLE;
 	ntvnic_compat_set_xdp_features(dev);
+	ntvnic_compat_set_stat_ops(dev);
 }
 
 /* Allocate the per-queue state for priv (before registration). */

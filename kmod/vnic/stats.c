@@ -106,3 +106,108 @@ void ntvnic_get_stats64(struct net_device *dev, struct rtnl_link_stats64 *tot)
 		tot->tx_dropped += s.tx_drops;
 	}
 }
+
+#ifdef NTVNIC_HAVE_STAT_OPS
+/*
+ * The netdev family's qstats-get (6.10+), under RTNL: the counters of
+ * ethtool -S that have a standard name. Ring-full drops are hw_drops and
+ * hw_drop_overruns (no descriptor); checksum: frames handed on unchecked
+ * (none) and found bad. TX: what the wire could not carry (hw_drops),
+ * the driver's stops and wakes, TSO packets and the frames they made.
+ */
+static void ntvnic_qstats_rx(const struct ntvnic_queue_stats *s,
+			     struct netdev_queue_stats_rx *rx)
+{
+	rx->packets += s->rx_packets;
+	rx->bytes += s->rx_bytes;
+	rx->hw_drops += s->rx_ring_full;
+	rx->hw_drop_overruns += s->rx_ring_full;
+	rx->csum_none += s->rx_csum_none;
+	rx->csum_bad += s->rx_csum_bad;
+}
+
+static void ntvnic_qstats_tx(const struct ntvnic_queue_stats *s,
+			     struct netdev_queue_stats_tx *tx)
+{
+	tx->packets += s->tx_packets;
+	tx->bytes += s->tx_bytes;
+	tx->hw_drops += s->tx_drops;
+	tx->stop += s->tx_stops;
+	tx->wake += s->tx_wakes;
+	tx->hw_gso_packets += s->tx_tso_packets;
+	tx->hw_gso_wire_packets += s->tx_tso_segs;
+}
+
+/* The core fills every field with ~0 ("not reported") first. */
+static void ntvnic_qstats_rx_zero(struct netdev_queue_stats_rx *rx)
+{
+	rx->packets = 0;
+	rx->bytes = 0;
+	rx->hw_drops = 0;
+	rx->hw_drop_overruns = 0;
+	rx->csum_none = 0;
+	rx->csum_bad = 0;
+}
+
+static void ntvnic_qstats_tx_zero(struct netdev_queue_stats_tx *tx)
+{
+	tx->packets = 0;
+	tx->bytes = 0;
+	tx->hw_drops = 0;
+	tx->stop = 0;
+	tx->wake = 0;
+	tx->hw_gso_packets = 0;
+	tx->hw_gso_wire_packets = 0;
+}
+
+static void ntvnic_get_queue_stats_rx(struct net_device *dev, int idx,
+				      struct netdev_queue_stats_rx *rx)
+{
+	struct ntvnic_queue_stats s;
+
+	ntvnic_queue_stats(ntvnic_priv(dev), idx, &s);
+	ntvnic_qstats_rx_zero(rx);
+	ntvnic_qstats_rx(&s, rx);
+}
+
+static void ntvnic_get_queue_stats_tx(struct net_device *dev, int idx,
+				      struct netdev_queue_stats_tx *tx)
+{
+	struct ntvnic_queue_stats s;
+
+	ntvnic_queue_stats(ntvnic_priv(dev), idx, &s);
+	ntvnic_qstats_tx_zero(tx);
+	ntvnic_qstats_tx(&s, tx);
+}
+
+/*
+ * What the queues beyond the active count keep (ethtool -L shrank the
+ * port), so that the device total is base + the active queues, as
+ * ndo_get_stats64 counts them.
+ */
+static void ntvnic_get_base_stats(struct net_device *dev,
+				  struct netdev_queue_stats_rx *rx,
+				  struct netdev_queue_stats_tx *tx)
+{
+	struct ntvnic_priv *priv = ntvnic_priv(dev);
+	struct ntvnic_queue_stats s;
+	unsigned int i;
+
+	ntvnic_qstats_rx_zero(rx);
+	ntvnic_qstats_tx_zero(tx);
+	for (i = dev->real_num_rx_queues; i < priv->max_queues; i++) {
+		ntvnic_queue_stats(priv, i, &s);
+		ntvnic_qstats_rx(&s, rx);
+	}
+	for (i = dev->real_num_tx_queues; i < priv->max_queues; i++) {
+		ntvnic_queue_stats(priv, i, &s);
+		ntvnic_qstats_tx(&s, tx);
+	}
+}
+
+const struct netdev_stat_ops ntvnic_stat_ops = {
+	.get_queue_stats_rx	= ntvnic_get_queue_stats_rx,
+	.get_queue_stats_tx	= ntvnic_get_queue_stats_tx,
+	.get_base_stats		= ntvnic_get_base_stats,
+};
+#endif

@@ -21,9 +21,12 @@ obs_diagnose_start "$NS_b"
 obs_diagnose_wait 1
 nt_eq "idle veth and ntvnic: diagnose exits 0" 0 "$OBS_RC"
 nt_eq "idle veth and ntvnic: no finding" none "$(obs_first)"
-nt_check "diagnose sampled both devices, vb and nb (text: '2 devices', 'no finding')" bash -c \
-	"'$NETTUNE' -n '$NS_b' diagnose --interval 0.3 | grep -q 'sampled .* 2 devices' &&
-	 '$NETTUNE' -n '$NS_b' diagnose --interval 0.3 --dev vb --dev nb | grep -q '^no finding'"
+# Both outputs are arguments, so a failure prints what diagnose found.
+sampled=$("$NETTUNE" -n "$NS_b" diagnose --interval 0.3 2>&1)
+named=$("$NETTUNE" -n "$NS_b" diagnose --interval 0.3 --dev vb --dev nb 2>&1)
+nt_check "diagnose sampled both devices, vb and nb (text: '2 devices', 'no finding')" \
+	bash -c 'grep -q "sampled .* 2 devices" <<<"$1" && grep -q "^no finding" <<<"$2"' _ \
+	"$sampled" "$named"
 "$NETTUNE" diagnose --json --interval 1 >"$OBS_OUT/diag.json"
 nt_eq "the VM's namespace: no finding" none "$(obs_first)"
 nt_check_fails "diagnose --interval 0 is a usage error" 2 "interval" "$NETTUNE" diagnose --interval 0
