@@ -70,21 +70,23 @@ while time.time() < end:
 	echo "$rc $(grep -o 'pass=[0-9]*' <<<"$out" | cut -d= -f2) $(grep -o 'fail=[0-9]*' <<<"$out" | cut -d= -f2)"
 }
 
-read -r rc pass fail <<<"$(run_kselftest -u)"
-nt_eq "UDP: kernel selftest exits 0 (no hash or CPU mismatch)" 0 "$rc"
-nt_ge "UDP: it verified at least 64 datagrams (32 flows)" "${pass:-0}" 64
-nt_eq "UDP: no failures" 0 "${fail:-1}"
-
-read -r rc pass fail <<<"$(run_kselftest -t)"
-nt_eq "TCP: kernel selftest exits 0 (SYNs of 16 flows checked)" 0 "$rc"
-nt_ge "TCP: it verified at least 16 SYNs" "${pass:-0}" 16
-
+# check_udp|check_tcp LABEL [-4|-6]: the selftest's verdict and counts.
+check_udp() {
+	local rc pass fail
+	read -r rc pass fail <<<"$(run_kselftest -u "$2")"
+	nt_eq "$1: kernel selftest exits 0 (no hash or CPU mismatch)" 0 "$rc"
+	nt_ge "$1: it verified at least 64 datagrams (32 flows)" "${pass:-0}" 64
+	nt_eq "$1: no failures" 0 "${fail:-1}"
+}
+check_tcp() {
+	local rc pass fail
+	read -r rc pass fail <<<"$(run_kselftest -t "$2")"
+	nt_eq "$1: kernel selftest exits 0 (SYNs of 16 flows checked)" 0 "$rc"
+	nt_ge "$1: it verified at least 16 SYNs" "${pass:-0}" 16
+}
+check_udp UDP -4
+check_tcp TCP -4
 # IPv6: ntvnic reads IPv6 headers itself (rss.c), not the flow dissector.
-read -r rc pass fail <<<"$(run_kselftest -u -6)"
-nt_eq "UDP/IPv6: kernel selftest exits 0" 0 "$rc"
-nt_ge "UDP/IPv6: it verified at least 64 datagrams (32 flows)" "${pass:-0}" 64
-nt_eq "UDP/IPv6: no failures" 0 "${fail:-1}"
-read -r rc pass fail <<<"$(run_kselftest -t -6)"
-nt_eq "TCP/IPv6: kernel selftest exits 0 (SYNs of 16 flows checked)" 0 "$rc"
-nt_ge "TCP/IPv6: it verified at least 16 SYNs" "${pass:-0}" 16
+check_udp UDP/IPv6 -6
+check_tcp TCP/IPv6 -6
 nt_done

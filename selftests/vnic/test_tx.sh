@@ -39,7 +39,14 @@ nt_eq "effective affinity of va-tx-0 is CPU 1" 1 "$(cat /proc/irq/"$irq"/effecti
 nt_eq "20 datagrams completed on TX queue 0" 20 "$pk"
 nt_ge "affinity 1: CPU1 takes the TX completion interrupts" "$d1" 1
 nt_eq "affinity 1: CPU0 takes none" 0 "$d0"
-nt_eq "ethtool tx_queue_0_irqs counts what /proc/interrupts counted" "$d1" "$ir"
+if uname -v | grep -q PREEMPT_RT; then
+	# Force-threaded handlers: deliveries that arrive while the irq
+	# thread runs share its run (reliability.rst, kernel differences).
+	nt_check "ethtool tx_queue_0_irqs (handler runs, $ir) is between 1 and the deliveries /proc/interrupts counted ($d1)" \
+		test "$ir" -ge 1 -a "$ir" -le "$d1"
+else
+	nt_eq "ethtool tx_queue_0_irqs counts what /proc/interrupts counted" "$d1" "$ir"
+fi
 read -r d0 d1 pk ir <<<"$(send_on_tx_cpu 0)"
 nt_log "va-tx-0 on CPU0, sender on CPU1: CPU0 +$d0 CPU1 +$d1, tx packets +$pk, tx irqs +$ir"
 nt_ge "affinity 0: CPU0 takes the TX completion interrupts" "$d0" 1
