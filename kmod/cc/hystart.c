@@ -24,9 +24,10 @@
  * round arrive back to back (each within hystart_ack_delta_us, 2 ms, of
  * the previous one) for longer than half the connection's minimum RTT,
  * the window already exceeds the path's BDP and slow start ends at once
- * (ssthresh = cwnd), as in the kernel's cubic.  RFC 9406 has only the delay signal, which on a
- * queue of about one BDP or less comes too late (or never) and lets slow
- * start, then CSS, overshoot the queue into a burst of losses: that was
+ * (ssthresh = cwnd), as in the kernel's cubic.  RFC 9406 has only the
+ * delay signal, which on a queue of about one BDP or less comes too late
+ * (or never) and lets slow start, then CSS, overshoot the queue into a
+ * burst of losses: that was
  * why ntcubic retransmitted more than cubic on shallow queues
  * (Documentation/cc.rst).  Like cubic's, it waits for a window of
  * ACK_TRAIN_LOW_WINDOW segments and is counted in TcpExtTCPHystartTrain*.

@@ -25,30 +25,37 @@
 #include <net/ip.h>
 #include "ntvnic.h"
 
+/* The addresses of a dissected IP packet into flow. False if it has none. */
+bool ntvnic_flow_addrs_from_keys(const struct flow_keys *keys,
+				 struct ntvnic_flow *flow)
+{
+	memset(flow, 0, sizeof(*flow));
+	switch (keys->control.addr_type) {
+	case FLOW_DISSECTOR_KEY_IPV4_ADDRS:
+		flow->family = AF_INET;
+		flow->src[0] = keys->addrs.v4addrs.src;
+		flow->dst[0] = keys->addrs.v4addrs.dst;
+		return true;
+	case FLOW_DISSECTOR_KEY_IPV6_ADDRS:
+		flow->family = AF_INET6;
+		memcpy(flow->src, &keys->addrs.v6addrs.src, 16);
+		memcpy(flow->dst, &keys->addrs.v6addrs.dst, 16);
+		return true;
+	default:
+		return false;
+	}
+}
+
 /* Under RCU: the flow of a dissected TCP/UDP packet. False for others. */
 bool ntvnic_flow_from_keys(const struct flow_keys *keys,
 			   struct ntvnic_flow *flow)
 {
 	if ((keys->basic.ip_proto != IPPROTO_TCP &&
 	     keys->basic.ip_proto != IPPROTO_UDP) ||
-	    (keys->control.flags & FLOW_DIS_IS_FRAGMENT))
+	    (keys->control.flags & FLOW_DIS_IS_FRAGMENT) ||
+	    !ntvnic_flow_addrs_from_keys(keys, flow))
 		return false;
-	memset(flow, 0, sizeof(*flow));
 	flow->ip_proto = keys->basic.ip_proto;
-	switch (keys->control.addr_type) {
-	case FLOW_DISSECTOR_KEY_IPV4_ADDRS:
-		flow->family = AF_INET;
-		flow->src[0] = keys->addrs.v4addrs.src;
-		flow->dst[0] = keys->addrs.v4addrs.dst;
-		break;
-	case FLOW_DISSECTOR_KEY_IPV6_ADDRS:
-		flow->family = AF_INET6;
-		memcpy(flow->src, &keys->addrs.v6addrs.src, 16);
-		memcpy(flow->dst, &keys->addrs.v6addrs.dst, 16);
-		break;
-	default:
-		return false;
-	}
 	flow->sport = keys->ports.src;
 	flow->dport = keys->ports.dst;
 	return true;

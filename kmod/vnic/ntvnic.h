@@ -432,6 +432,8 @@ void ntvnic_queue_stats(struct ntvnic_priv *priv, unsigned int i,
 
 /* ntuple.c */
 struct flow_keys;
+bool ntvnic_flow_addrs_from_keys(const struct flow_keys *keys,
+				 struct ntvnic_flow *flow);
 bool ntvnic_flow_from_keys(const struct flow_keys *keys,
 			   struct ntvnic_flow *flow);
 unsigned int ntvnic_steer_queue(struct ntvnic_priv *priv,

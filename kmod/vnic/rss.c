@@ -181,24 +181,8 @@ dissect:
 	if (!skb_flow_dissect_flow_keys(skb, &keys, 0))
 		return false;
 	*l4 = ntvnic_flow_from_keys(&keys, f);
-	if (*l4)
-		return true;
-	/* Addresses only: other IP protocols and fragments. */
-	memset(f, 0, sizeof(*f));
-	switch (keys.control.addr_type) {
-	case FLOW_DISSECTOR_KEY_IPV4_ADDRS:
-		f->family = AF_INET;
-		f->src[0] = keys.addrs.v4addrs.src;
-		f->dst[0] = keys.addrs.v4addrs.dst;
-		return true;
-	case FLOW_DISSECTOR_KEY_IPV6_ADDRS:
-		f->family = AF_INET6;
-		memcpy(f->src, &keys.addrs.v6addrs.src, 16);
-		memcpy(f->dst, &keys.addrs.v6addrs.dst, 16);
-		return true;
-	default:
-		return false;
-	}
+	/* Else addresses only: other IP protocols and fragments. */
+	return *l4 || ntvnic_flow_addrs_from_keys(&keys, f);
 }
 
 /*
