@@ -33,14 +33,8 @@ import socket
 import struct
 import sys
 
-NETLINK_GENERIC = 16
-NETLINK_EXT_ACK = 11
-NETLINK_CAP_ACK = 10
-NLM_F_REQUEST, NLM_F_MULTI, NLM_F_ACK, NLM_F_DUMP = 1, 2, 4, 0x300
-NLMSG_ERROR, NLMSG_DONE = 2, 3
-GENL_ID_CTRL, CTRL_CMD_GETFAMILY = 0x10, 3
-CTRL_ATTR_FAMILY_ID, CTRL_ATTR_FAMILY_NAME = 1, 2
-NLA_F_NESTED = 0x8000
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from genl import NLA_F_NESTED, NLM_F_ACK, Genl, NlError, attr  # noqa: E402
 
 CMD = dict(add=1, del_=2, replace=3, flush=4, get=5, status=6)
 (A_RULE_ID, A_FAMILY, A_PROTO, A_SPORT_MIN, A_SPORT_MAX, A_DPORT_MIN,
@@ -55,76 +49,6 @@ NAMES = {A_RULE_ID: "id", A_FAMILY: "family", A_PROTO: "proto",
          A_OIF: "oif", A_OIFNAME: "oifname", A_FLAGS: "flags",
          A_PACKETS: "pkts", A_BYTES: "bytes", A_MPACKETS: "mpkts",
          A_MBYTES: "mbytes", A_RULE_COUNT: "rules", A_HOOKED: "hooked"}
-
-
-def attr(t, data):
-    ln = 4 + len(data)
-    return struct.pack("HH", ln, t) + data + b"\0" * ((4 - ln % 4) % 4)
-
-
-def parse_attrs(buf):
-    out = {}
-    while len(buf) >= 4:
-        ln, t = struct.unpack_from("HH", buf)
-        if ln < 4:
-            break
-        out[t & 0x3FFF] = buf[4:ln]
-        buf = buf[(ln + 3) & ~3:]
-    return out
-
-
-class Genl:
-    def __init__(self):
-        self.s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_GENERIC)
-        self.s.setsockopt(270, NETLINK_EXT_ACK, 1)
-        self.s.setsockopt(270, NETLINK_CAP_ACK, 1)
-        self.s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
-        try:  # big REPLACE messages (65536 rules ~ 1.3 MB)
-            self.s.setsockopt(socket.SOL_SOCKET, 32, 8 << 20)  # SO_SNDBUFFORCE
-        except PermissionError:
-            pass
-        self.s.bind((0, 0))
-        self.seq = 1
-        fam = self.transact(GENL_ID_CTRL, CTRL_CMD_GETFAMILY,
-                            attr(CTRL_ATTR_FAMILY_NAME, b"ntbypass\0"))
-        self.fid = struct.unpack("H", fam[0][CTRL_ATTR_FAMILY_ID][:2])[0]
-
-    def transact(self, typ, cmd, payload=b"", flags=NLM_F_ACK):
-        self.seq += 1
-        body = struct.pack("BBH", cmd, 1, 0) + payload
-        hdr = struct.pack("IHHII", 16 + len(body), typ, NLM_F_REQUEST | flags, self.seq, 0)
-        self.s.send(hdr + body)
-        replies = []
-        while True:
-            data = self.s.recv(1 << 20)
-            off = 0
-            while off < len(data):
-                ln, t, fl, seq, _ = struct.unpack_from("IHHII", data, off)
-                msg = data[off + 16:off + ln]
-                off += (ln + 3) & ~3
-                if t == NLMSG_DONE:
-                    return replies
-                if t == NLMSG_ERROR:
-                    err = -struct.unpack_from("i", msg)[0]
-                    if err == 0:
-                        return replies
-                    # with CAP_ACK: error, original nlmsghdr, then TLVs
-                    tlv = parse_attrs(msg[4 + 16:])
-                    text = tlv.get(1, b"").rstrip(b"\0").decode() or os.strerror(err)
-                    raise NlError(err, text)
-                replies.append(parse_attrs(msg[4:]))
-                if not fl & NLM_F_MULTI and not flags & NLM_F_DUMP and not flags & NLM_F_ACK:
-                    return replies
-
-    def req(self, cmd, payload=b"", dump=False):
-        return self.transact(self.fid, cmd, payload,
-                             NLM_F_DUMP if dump else NLM_F_ACK)
-
-
-class NlError(Exception):
-    def __init__(self, err, text):
-        super().__init__(text)
-        self.err, self.text = err, text
 
 
 def rule_attrs(words):
@@ -202,7 +126,7 @@ def replace_payload(lines, flat=False):
 def main(argv, g=None):
     if not argv:
         raise SystemExit(__doc__)
-    g = g or Genl()
+    g = g or Genl("ntbypass", big_send=True)
     op, rest = argv[0], argv[1:]
     if op == "batch":
         # one command per stdin line; one output line each: the command's

@@ -12,15 +12,11 @@
 Exit 3 if the kernel has no such family or command (EOPNOTSUPP)."""
 import errno
 import os
-import socket
 import struct
 import sys
 
-NETLINK_GENERIC = 16
-NLM_F_REQUEST, NLM_F_ACK, NLM_F_DUMP = 1, 4, 0x300
-NLMSG_ERROR, NLMSG_DONE = 2, 3
-GENL_ID_CTRL, CTRL_CMD_GETFAMILY = 16, 3
-CTRL_ATTR_FAMILY_ID, CTRL_ATTR_FAMILY_NAME = 1, 2
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from genl import Genl, NlError, attr, uint  # noqa: E402
 
 CMD_QUEUE_GET, CMD_NAPI_GET, CMD_QSTATS_GET = 10, 11, 12
 A_QUEUE_ID, A_QUEUE_IFINDEX, A_QUEUE_TYPE, A_QUEUE_NAPI_ID = 1, 2, 3, 4
@@ -42,75 +38,40 @@ class Unsupported(Exception):
     pass
 
 
-def attr(atype, payload):
-    head = struct.pack("HH", 4 + len(payload), atype)
-    return head + payload + b"\0" * (-len(payload) % 4)
+def request(g, cmd, body, dump=False):
+    try:
+        return g.req(cmd, body, dump)
+    except NlError as e:
+        if e.err == errno.EOPNOTSUPP:
+            raise Unsupported(e.text)
+        raise
 
 
-def attrs(buf):
-    out, off = {}, 0
-    while off + 4 <= len(buf):
-        alen, atype = struct.unpack_from("HH", buf, off)
-        if alen < 4:
-            break
-        out[atype & 0x3fff] = buf[off + 4:off + alen]
-        off += (alen + 3) & ~3
-    return out
-
-
-def uint(b):
-    return struct.unpack("I" if len(b) == 4 else "Q", b)[0]
-
-
-def request(sock, family, cmd, body, dump=False):
-    flags = NLM_F_REQUEST | (NLM_F_DUMP if dump else NLM_F_ACK)
-    payload = struct.pack("BBH", cmd, 1, 0) + body
-    sock.send(struct.pack("IHHII", 16 + len(payload), family, flags, 1, 0) + payload)
-    replies = []
-    while True:
-        data = sock.recv(1 << 16)
-        off = 0
-        while off + 16 <= len(data):
-            mlen, mtype, _, _, _ = struct.unpack_from("IHHII", data, off)
-            msg = data[off + 16:off + mlen]
-            off += (mlen + 3) & ~3
-            if mtype == NLMSG_DONE:
-                return replies
-            if mtype == NLMSG_ERROR:
-                err = -struct.unpack_from("i", msg)[0]
-                if err == 0:
-                    return replies
-                if err in (errno.EOPNOTSUPP, errno.ENOENT) and family == GENL_ID_CTRL:
-                    raise Unsupported("no netdev family")
-                if err == errno.EOPNOTSUPP:
-                    raise Unsupported(os.strerror(err))
-                raise OSError(err, os.strerror(err))
-            replies.append(attrs(msg[4:]))
-
-
-def family_id(sock):
-    r = request(sock, GENL_ID_CTRL, CTRL_CMD_GETFAMILY,
-                attr(CTRL_ATTR_FAMILY_NAME, b"netdev\0"))
-    return struct.unpack("H", r[0][CTRL_ATTR_FAMILY_ID])[0]
+def netdev_family():
+    try:
+        return Genl("netdev")
+    except NlError as e:
+        if e.err in (errno.EOPNOTSUPP, errno.ENOENT):
+            raise Unsupported("no netdev family")
+        raise
 
 
 def main(argv):
-    sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_GENERIC)
-    fam = family_id(sock)
+    g = netdev_family()
     if argv[0] == "queue":
         body = (attr(A_QUEUE_IFINDEX, struct.pack("I", int(argv[1]))) +
                 attr(A_QUEUE_TYPE, struct.pack("I", 0 if argv[2] == "rx" else 1)) +
                 attr(A_QUEUE_ID, struct.pack("I", int(argv[3]))))
-        r = request(sock, fam, CMD_QUEUE_GET, body)
+        r = request(g, CMD_QUEUE_GET, body)
         print("napi_id", uint(r[0][A_QUEUE_NAPI_ID]) if A_QUEUE_NAPI_ID in r[0] else 0)
     elif argv[0] == "napi":
-        r = request(sock, fam, CMD_NAPI_GET, attr(A_NAPI_ID, struct.pack("I", int(argv[1]))))
+        r = request(g, CMD_NAPI_GET, attr(A_NAPI_ID, struct.pack("I", int(argv[1]))))
         print("irq", uint(r[0][A_NAPI_IRQ]) if A_NAPI_IRQ in r[0] else -1)
     elif argv[0] == "qstats":
         body = attr(A_QSTATS_IFINDEX, struct.pack("I", int(argv[1])))
         if len(argv) > 2 and argv[2] == "queue":
             body += attr(A_QSTATS_SCOPE, struct.pack("I", 1))
-        for a in request(sock, fam, CMD_QSTATS_GET, body, dump=True):
+        for a in request(g, CMD_QSTATS_GET, body, dump=True):
             kind = "-"
             if A_QSTATS_QUEUE_TYPE in a:
                 kind = "rx" if uint(a[A_QSTATS_QUEUE_TYPE]) == 0 else "tx"
