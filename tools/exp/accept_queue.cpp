@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <fmt/format.h>
 
+namespace exp_accept_queue {
 namespace {
 
 using namespace nettune::exp;
@@ -161,5 +162,6 @@ Experiment make()
 }
 
 } // namespace
+} // namespace exp_accept_queue
 
-NETTUNE_EXPERIMENT(accept_queue, make);
+NETTUNE_EXPERIMENT(accept_queue, exp_accept_queue::make);

@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+namespace exp_backlog {
 namespace {
 
 using namespace nettune::exp;
@@ -138,5 +139,6 @@ Experiment make()
 }
 
 } // namespace
+} // namespace exp_backlog
 
-NETTUNE_EXPERIMENT(backlog, make);
+NETTUNE_EXPERIMENT(backlog, exp_backlog::make);

@@ -12,6 +12,7 @@
 #include <cmath>
 #include <fmt/format.h>
 
+namespace exp_bdp {
 namespace {
 
 using namespace nettune::exp;
@@ -159,5 +160,6 @@ Experiment make()
 }
 
 } // namespace
+} // namespace exp_bdp
 
-NETTUNE_EXPERIMENT(bdp, make);
+NETTUNE_EXPERIMENT(bdp, exp_bdp::make);

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <fmt/format.h>
 
+namespace exp_bufferbloat {
 namespace {
 
 using namespace nettune::exp;
@@ -189,5 +190,6 @@ Experiment make()
 }
 
 } // namespace
+} // namespace exp_bufferbloat
 
-NETTUNE_EXPERIMENT(bufferbloat, make);
+NETTUNE_EXPERIMENT(bufferbloat, exp_bufferbloat::make);

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+namespace exp_coalesce {
 namespace {
 
 using namespace nettune::exp;
@@ -93,5 +94,6 @@ Experiment make()
 }
 
 } // namespace
+} // namespace exp_coalesce
 
-NETTUNE_EXPERIMENT(coalesce, make);
+NETTUNE_EXPERIMENT(coalesce, exp_coalesce::make);

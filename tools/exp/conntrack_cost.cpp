@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+namespace exp_conntrack_cost {
 namespace {
 
 using namespace nettune::exp;
@@ -156,5 +157,6 @@ Experiment make()
 }
 
 } // namespace
+} // namespace exp_conntrack_cost
 
-NETTUNE_EXPERIMENT(conntrack_cost, make);
+NETTUNE_EXPERIMENT(conntrack_cost, exp_conntrack_cost::make);

@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+namespace exp_conntrack_full {
 namespace {
 
 using namespace nettune::exp;
@@ -139,5 +140,6 @@ Experiment make()
 }
 
 } // namespace
+} // namespace exp_conntrack_full
 
-NETTUNE_EXPERIMENT(conntrack_full, make);
+NETTUNE_EXPERIMENT(conntrack_full, exp_conntrack_full::make);

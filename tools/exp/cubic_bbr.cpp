@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+namespace exp_cubic_bbr {
 namespace {
 
 using namespace nettune::exp;
@@ -189,5 +190,6 @@ Experiment make()
 }
 
 } // namespace
+} // namespace exp_cubic_bbr
 
-NETTUNE_EXPERIMENT(cubic_bbr, make);
+NETTUNE_EXPERIMENT(cubic_bbr, exp_cubic_bbr::make);

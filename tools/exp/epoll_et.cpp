@@ -23,6 +23,7 @@
 #include <unistd.h>
 #include <vector>
 
+namespace exp_epoll_et {
 namespace {
 
 using namespace nettune::exp;
@@ -223,5 +224,6 @@ Experiment make()
 }
 
 } // namespace
+} // namespace exp_epoll_et
 
-NETTUNE_EXPERIMENT(epoll_et, make);
+NETTUNE_EXPERIMENT(epoll_et, exp_epoll_et::make);

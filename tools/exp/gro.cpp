@@ -10,6 +10,7 @@
 #include <chrono>
 #include <fmt/format.h>
 
+namespace exp_gro {
 namespace {
 
 using namespace nettune::exp;
@@ -182,5 +183,6 @@ Experiment make()
 }
 
 } // namespace
+} // namespace exp_gro
 
-NETTUNE_EXPERIMENT(gro, make);
+NETTUNE_EXPERIMENT(gro, exp_gro::make);

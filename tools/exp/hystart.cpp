@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+namespace exp_hystart {
 namespace {
 
 using namespace nettune::exp;
@@ -291,5 +292,6 @@ Experiment make()
 }
 
 } // namespace
+} // namespace exp_hystart
 
-NETTUNE_EXPERIMENT(hystart, make);
+NETTUNE_EXPERIMENT(hystart, exp_hystart::make);

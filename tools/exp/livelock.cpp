@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+namespace exp_livelock {
 namespace {
 
 using namespace nettune::exp;
@@ -128,5 +129,6 @@ Experiment make()
 }
 
 } // namespace
+} // namespace exp_livelock
 
-NETTUNE_EXPERIMENT(livelock, make);
+NETTUNE_EXPERIMENT(livelock, exp_livelock::make);

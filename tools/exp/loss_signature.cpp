@@ -12,6 +12,7 @@
 
 #include <fmt/format.h>
 
+namespace exp_loss_signature {
 namespace {
 
 using namespace nettune::exp;
@@ -227,5 +228,6 @@ Experiment make()
 }
 
 } // namespace
+} // namespace exp_loss_signature
 
-NETTUNE_EXPERIMENT(loss_signature, make);
+NETTUNE_EXPERIMENT(loss_signature, exp_loss_signature::make);

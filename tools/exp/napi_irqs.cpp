@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+namespace exp_napi_irqs {
 namespace {
 
 using namespace nettune::exp;
@@ -80,5 +81,6 @@ Experiment make()
 }
 
 } // namespace
+} // namespace exp_napi_irqs
 
-NETTUNE_EXPERIMENT(napi_irqs, make);
+NETTUNE_EXPERIMENT(napi_irqs, exp_napi_irqs::make);

@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+namespace exp_pmtu {
 namespace {
 
 using namespace nettune::exp;
@@ -165,5 +166,6 @@ Experiment make()
 }
 
 } // namespace
+} // namespace exp_pmtu
 
-NETTUNE_EXPERIMENT(pmtu, make);
+NETTUNE_EXPERIMENT(pmtu, exp_pmtu::make);

@@ -14,6 +14,7 @@
 #include <csignal>
 #include <fmt/format.h>
 
+namespace exp_reorder {
 namespace {
 
 using namespace nettune::exp;
@@ -191,5 +192,6 @@ Experiment make()
 }
 
 } // namespace
+} // namespace exp_reorder
 
-NETTUNE_EXPERIMENT(reorder, make);
+NETTUNE_EXPERIMENT(reorder, exp_reorder::make);

@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+namespace exp_rfs {
 namespace {
 
 using namespace nettune::exp;
@@ -123,5 +124,6 @@ Experiment make()
 }
 
 } // namespace
+} // namespace exp_rfs
 
-NETTUNE_EXPERIMENT(rfs, make);
+NETTUNE_EXPERIMENT(rfs, exp_rfs::make);

@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+namespace exp_ring {
 namespace {
 
 using namespace nettune::exp;
@@ -150,5 +151,6 @@ Experiment make()
 }
 
 } // namespace
+} // namespace exp_ring
 
-NETTUNE_EXPERIMENT(ring, make);
+NETTUNE_EXPERIMENT(ring, exp_ring::make);

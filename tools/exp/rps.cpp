@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+namespace exp_rps {
 namespace {
 
 using namespace nettune::exp;
@@ -127,5 +128,6 @@ Experiment make()
 }
 
 } // namespace
+} // namespace exp_rps
 
-NETTUNE_EXPERIMENT(rps, make);
+NETTUNE_EXPERIMENT(rps, exp_rps::make);

@@ -19,6 +19,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+namespace exp_rss {
 namespace {
 
 using namespace nettune::exp;
@@ -264,5 +265,6 @@ Experiment make()
 }
 
 } // namespace
+} // namespace exp_rss
 
-NETTUNE_EXPERIMENT(rss, make);
+NETTUNE_EXPERIMENT(rss, exp_rss::make);

@@ -12,6 +12,7 @@
 
 #include <fmt/format.h>
 
+namespace exp_selftest {
 namespace {
 
 using namespace nettune::exp;
@@ -122,7 +123,8 @@ Experiment make_slow()
 }
 
 } // namespace
+} // namespace exp_selftest
 
-NETTUNE_EXPERIMENT(selftest_false, make_false);
-NETTUNE_EXPERIMENT(selftest_fail, make_fail);
-NETTUNE_EXPERIMENT(selftest_slow, make_slow);
+NETTUNE_EXPERIMENT(selftest_false, exp_selftest::make_false);
+NETTUNE_EXPERIMENT(selftest_fail, exp_selftest::make_fail);
+NETTUNE_EXPERIMENT(selftest_slow, exp_selftest::make_slow);

@@ -18,6 +18,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+namespace exp_synflood {
 namespace {
 
 using namespace nettune::exp;
@@ -279,5 +280,6 @@ Experiment make()
 }
 
 } // namespace
+} // namespace exp_synflood
 
-NETTUNE_EXPERIMENT(synflood, make);
+NETTUNE_EXPERIMENT(synflood, exp_synflood::make);

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+namespace exp_tcp_fastpath {
 namespace {
 
 using namespace nettune::exp;
@@ -120,5 +121,6 @@ Experiment make()
 }
 
 } // namespace
+} // namespace exp_tcp_fastpath
 
-NETTUNE_EXPERIMENT(tcp_fastpath, make);
+NETTUNE_EXPERIMENT(tcp_fastpath, exp_tcp_fastpath::make);

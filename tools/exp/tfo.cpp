@@ -11,6 +11,7 @@
 #include <cmath>
 #include <fmt/format.h>
 
+namespace exp_tfo {
 namespace {
 
 using namespace nettune::exp;
@@ -169,5 +170,6 @@ Experiment make()
 }
 
 } // namespace
+} // namespace exp_tfo
 
-NETTUNE_EXPERIMENT(tfo, make);
+NETTUNE_EXPERIMENT(tfo, exp_tfo::make);

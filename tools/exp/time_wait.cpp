@@ -13,6 +13,7 @@
 #include <chrono>
 #include <fmt/format.h>
 
+namespace exp_time_wait {
 namespace {
 
 using namespace nettune::exp;
@@ -149,5 +150,6 @@ Experiment make()
 }
 
 } // namespace
+} // namespace exp_time_wait
 
-NETTUNE_EXPERIMENT(time_wait, make);
+NETTUNE_EXPERIMENT(time_wait, exp_time_wait::make);

@@ -12,6 +12,7 @@
 #include <map>
 #include <netinet/in.h>
 
+namespace exp_xdp_drop {
 namespace {
 
 using namespace nettune::exp;
@@ -176,5 +177,6 @@ Experiment make()
 }
 
 } // namespace
+} // namespace exp_xdp_drop
 
-NETTUNE_EXPERIMENT(xdp_drop, make);
+NETTUNE_EXPERIMENT(xdp_drop, exp_xdp_drop::make);

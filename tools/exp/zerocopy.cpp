@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+namespace exp_zerocopy {
 namespace {
 
 using namespace nettune::exp;
@@ -182,5 +183,6 @@ Experiment make()
 }
 
 } // namespace
+} // namespace exp_zerocopy
 
-NETTUNE_EXPERIMENT(zerocopy, make);
+NETTUNE_EXPERIMENT(zerocopy, exp_zerocopy::make);

@@ -21,7 +21,7 @@ namespace nettune::trace {
 
 namespace {
 
-using Skel = std::unique_ptr<trace_drops_bpf, decltype(&trace_drops_bpf::destroy)>;
+using DropsSkel = std::unique_ptr<trace_drops_bpf, decltype(&trace_drops_bpf::destroy)>;
 
 std::vector<std::pair<nt_drop_key, nt_drop_val>> read_drops(int map_fd)
 {
@@ -55,7 +55,7 @@ DropsReport trace_drops(const DropsOptions &opts, const StopCondition &stop)
 	DeviceNames names;
 
 	LibbpfLog log(opts.verbose);
-	Skel skel(trace_drops_bpf::open(), trace_drops_bpf::destroy);
+	DropsSkel skel(trace_drops_bpf::open(), trace_drops_bpf::destroy);
 	if (!skel)
 		throw_bpf_error("trace drops: cannot open the BPF object", errno, log);
 	skel->rodata->filter_ifindex = ifindex;

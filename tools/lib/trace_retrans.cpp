@@ -20,7 +20,7 @@ namespace nettune::trace {
 
 namespace {
 
-using Skel = std::unique_ptr<trace_retrans_bpf, decltype(&trace_retrans_bpf::destroy)>;
+using RetransSkel = std::unique_ptr<trace_retrans_bpf, decltype(&trace_retrans_bpf::destroy)>;
 
 constexpr unsigned kTcpNewSynRecv = 12;
 
@@ -114,7 +114,7 @@ RetransReport trace_retrans(const RetransOptions &opts, const StopCondition &sto
 	require_kernel_btf("trace retrans");
 	DeviceNames names;
 	LibbpfLog log(opts.verbose);
-	Skel skel(trace_retrans_bpf::open(), trace_retrans_bpf::destroy);
+	RetransSkel skel(trace_retrans_bpf::open(), trace_retrans_bpf::destroy);
 	if (!skel)
 		throw_bpf_error("trace retrans: cannot open the BPF object", errno, log);
 	if (int err = trace_retrans_bpf::load(skel.get()))

@@ -31,7 +31,7 @@ namespace nettune::trace {
 
 namespace {
 
-using Skel = std::unique_ptr<trace_skb_bpf, decltype(&trace_skb_bpf::destroy)>;
+using SkbSkel = std::unique_ptr<trace_skb_bpf, decltype(&trace_skb_bpf::destroy)>;
 using Link = std::unique_ptr<bpf_link, decltype(&bpf_link__destroy)>;
 
 // Free an skb without a tracepoint (6.1: __kfree_skb, GRO's stolen heads,
@@ -144,10 +144,10 @@ bpf_program *program_for(trace_skb_bpf *skel, int pos)
 	return progs[pos];
 }
 
-Skel open_and_load(const SkbOptions &opts, const Kallsyms &syms, bool multi, uint32_t ifindex,
-		   uint32_t netns, const LibbpfLog &log)
+SkbSkel open_and_load(const SkbOptions &opts, const Kallsyms &syms, bool multi, uint32_t ifindex,
+		      uint32_t netns, const LibbpfLog &log)
 {
-	Skel skel(trace_skb_bpf::open(), trace_skb_bpf::destroy);
+	SkbSkel skel(trace_skb_bpf::open(), trace_skb_bpf::destroy);
 	if (!skel)
 		throw_bpf_error("trace skb: cannot open the BPF object", errno, log);
 	nt_skb_filter f = compile_skb_filter(opts.filter, ifindex, netns);
@@ -328,7 +328,7 @@ SkbReport trace_skb(const SkbOptions &opts, const StopCondition &stop,
 	info.candidates = cand.total;
 	std::vector<Link> links;
 	const double t0 = now_s();
-	Skel skel(nullptr, trace_skb_bpf::destroy);
+	SkbSkel skel(nullptr, trace_skb_bpf::destroy);
 	if (opts.backend != "kprobe") {
 		skel = open_and_load(opts, syms, true, ifindex, netns, log);
 		attach_tracepoints(skel.get(), links, log);

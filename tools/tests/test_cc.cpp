@@ -11,7 +11,7 @@
 #include <nlohmann/json.hpp>
 
 namespace cc = nettune::cc;
-static const std::string data = NETTUNE_TEST_DATA "/cc";
+static const std::string cc_data = NETTUNE_TEST_DATA "/cc";
 
 TEST_CASE("cc usage errors exit 2 and name the offending word")
 {
@@ -49,11 +49,11 @@ TEST_CASE("cc params checks every assignment before writing any")
 
 TEST_CASE("algorithm lists are read from procfs")
 {
-	auto a = cc::read_algorithms(data + "/proc");
+	auto a = cc::read_algorithms(cc_data + "/proc");
 	CHECK(a.available == std::vector<std::string>{"reno", "cubic", "ntcubic"});
 	CHECK(a.allowed == std::vector<std::string>{"reno", "cubic"});
 	CHECK(a.current == "cubic");
-	CHECK_THROWS_AS(cc::read_algorithms(data + "/nonexistent"), nettune::Error);
+	CHECK_THROWS_AS(cc::read_algorithms(cc_data + "/nonexistent"), nettune::Error);
 }
 
 TEST_CASE("set_default writes the name in one write")
@@ -73,7 +73,7 @@ TEST_CASE("set_default writes the name in one write")
 
 TEST_CASE("module parameters are read with their names, and the spec matches the module")
 {
-	auto p = cc::read_params(data + "/parameters");
+	auto p = cc::read_params(cc_data + "/parameters");
 	REQUIRE(p.size() == cc::param_specs().size());
 	for (const auto &s : cc::param_specs()) {
 		CAPTURE(s.name);
@@ -83,7 +83,7 @@ TEST_CASE("module parameters are read with their names, and the spec matches the
 		CHECK(s.min <= s.def);
 		CHECK(s.def <= s.max);
 	}
-	CHECK_THROWS_WITH(cc::read_params(data + "/nonexistent"),
+	CHECK_THROWS_WITH(cc::read_params(cc_data + "/nonexistent"),
 			  Catch::Contains("tcp_ntcubic is not loaded"));
 }
 

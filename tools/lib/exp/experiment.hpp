@@ -1,9 +1,14 @@
 // An experiment reproduces one claim about the Linux network stack: it
 // builds a topology, sweeps one variable over points (for each variant,
 // e.g. NAPI and legacy), measures counters at each point and judges the
-// claim from the rows. Adding one is one file in tools/exp/:
+// claim from the rows. Adding one is one file in tools/exp/, its helpers
+// in a namespace of the file's own (the experiments build as unity files,
+// where every file's anonymous namespace is the same one):
 //
-//   static nettune::exp::Experiment make()
+//   namespace exp_livelock {
+//   namespace {
+//   using namespace nettune::exp;
+//   Experiment make()
 //   {
 //           Experiment e;
 //           e.name = "livelock"; e.claim = "..."; e.anchor = "...";
@@ -18,7 +23,9 @@
 //           e.judge = [](const Results &r) { return Judgement{...}; };
 //           return e;
 //   }
-//   NETTUNE_EXPERIMENT(livelock, make);
+//   } // namespace
+//   } // namespace exp_livelock
+//   NETTUNE_EXPERIMENT(livelock, exp_livelock::make);
 #pragma once
 #include "cleanup.hpp"
 #include "error.hpp"

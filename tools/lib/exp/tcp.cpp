@@ -113,9 +113,7 @@ void set_netem(const std::string &netns, const std::string &dev, const Netem &n)
 	must_run(argv);
 }
 
-namespace {
-
-sockaddr_in ipv4(const std::string &addr, unsigned port)
+sockaddr_in ipv4_sockaddr(const std::string &addr, unsigned port)
 {
 	sockaddr_in sa{};
 	sa.sin_family = AF_INET;
@@ -124,8 +122,6 @@ sockaddr_in ipv4(const std::string &addr, unsigned port)
 		throw Error("'" + addr + "' is not an IPv4 address");
 	return sa;
 }
-
-} // namespace
 
 Iperf3Server::Iperf3Server(const std::string &netns, const std::string &addr, unsigned port)
     : port_(port)
@@ -260,7 +256,7 @@ TcpSink::TcpSink(const std::string &netns, const std::string &addr, unsigned por
 		int ls = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
 		int one = 1;
 		setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-		sockaddr_in sa = ipv4(addr, port);
+		sockaddr_in sa = ipv4_sockaddr(addr, port);
 		if (bind(ls, reinterpret_cast<sockaddr *>(&sa), sizeof(sa)) < 0 ||
 		    listen(ls, backlog) < 0)
 			throw Error(errno_message(
@@ -318,7 +314,7 @@ uint64_t TcpSink::accepted() const
 
 int tcp_connect(const std::string &addr, unsigned port, int timeout_ms)
 {
-	sockaddr_in sa = ipv4(addr, port);
+	sockaddr_in sa = ipv4_sockaddr(addr, port);
 	int s = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (s < 0)
 		throw Error(errno_message("socket", errno));

@@ -6,6 +6,8 @@
 #include "experiment.hpp"
 #include "process.hpp"
 
+#include <netinet/in.h>
+
 #include <atomic>
 #include <cstdint>
 #include <map>
@@ -146,6 +148,9 @@ private:
 	Counters *counters_ = nullptr;
 	std::unique_ptr<Child> child_;
 };
+
+// addr and port as an IPv4 socket address; throws Error naming addr.
+sockaddr_in ipv4_sockaddr(const std::string &addr, unsigned port);
 
 // A blocking TCP connection from the calling thread's namespace; throws
 // Error naming the address and errno.

@@ -1,6 +1,7 @@
 #include "tcp_apps.hpp"
 
 #include "error.hpp"
+#include "tcp.hpp"
 #include "tcp_path.hpp"
 
 #include <arpa/inet.h>
@@ -23,16 +24,6 @@ using Clock = std::chrono::steady_clock;
 double ms_since(Clock::time_point t0)
 {
 	return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
-}
-
-sockaddr_in ipv4(const std::string &addr, unsigned port)
-{
-	sockaddr_in sa{};
-	sa.sin_family = AF_INET;
-	sa.sin_port = htons(static_cast<uint16_t>(port));
-	if (inet_pton(AF_INET, addr.c_str(), &sa.sin_addr) != 1)
-		throw Error("not an IPv4 address: '" + addr + "'");
-	return sa;
 }
 
 int tcp_socket(const std::string &what)
@@ -113,7 +104,7 @@ TcpServer::TcpServer(const TcpServerSpec &spec)
 		    setsockopt(s, IPPROTO_TCP, TCP_FASTOPEN, &spec.fastopen_qlen,
 			       sizeof(spec.fastopen_qlen)) < 0)
 			throw Error(errno_message("TCP server: TCP_FASTOPEN", errno));
-		sockaddr_in sa = ipv4(spec.addr, spec.port);
+		sockaddr_in sa = ipv4_sockaddr(spec.addr, spec.port);
 		if (bind(s, reinterpret_cast<sockaddr *>(&sa), sizeof(sa)) < 0 ||
 		    listen(s, spec.backlog) < 0)
 			throw Error(errno_message("TCP server: listen on " + where, errno));
@@ -180,10 +171,10 @@ bool start_transaction(const TransactionSpec &s, const sockaddr_in &dst, const s
 TransactionResult run_transactions(const TransactionSpec &s)
 {
 	NetnsScope in(s.netns);
-	const sockaddr_in dst = ipv4(s.dst, s.port);
+	const sockaddr_in dst = ipv4_sockaddr(s.dst, s.port);
 	std::vector<sockaddr_in> sources;
 	for (const auto &a : s.sources)
-		sources.push_back(ipv4(a, 0));
+		sources.push_back(ipv4_sockaddr(a, 0));
 	const std::vector<char> req(s.request_bytes ? s.request_bytes : 1, 'q');
 	TransactionResult r;
 	std::vector<Slot> slots(std::max(1u, s.concurrency));
@@ -258,7 +249,7 @@ ConnectionBurst::ConnectionBurst(const std::string &netns, const std::string &ds
 				 unsigned count, double timeout_s)
 {
 	NetnsScope in(netns);
-	const sockaddr_in sa = ipv4(dst, port);
+	const sockaddr_in sa = ipv4_sockaddr(dst, port);
 	std::vector<pollfd> pending;
 	for (unsigned i = 0; i < count; i++) {
 		int fd = tcp_socket("connection burst");
