@@ -3,11 +3,13 @@
 # Bad rules are refused by the kernel with the extack message that names
 # the problem (sent raw, past the CLI's own checks); a refused REPLACE
 # changes nothing; the 65536-rule cap holds for REPLACE and ADD; changes
-# need CAP_NET_ADMIN, reading does not.
+# need CAP_NET_ADMIN, reading does not. nettune warns when a rule may take
+# a NAT rule's packets out of conntrack (iptables-nft and nft rules), and
+# has nothing to warn about without a NAT chain.
 # shellcheck disable=SC1091
 source "$(dirname "$0")/common.sh"
 bypass_modules
-nt_plan 38
+nt_plan 41
 nt_netns_new a || nt_skip_all "cannot create a namespace"
 ip -n "$NS_a" link add dummy0 type dummy
 
@@ -105,4 +107,19 @@ grep -q "Operation not permitted" <<<"${r[0]}" && nt_pass "unprivileged ADD refu
 grep -q "Operation not permitted" <<<"${r[1]}" && nt_pass "unprivileged FLUSH refused" ||
 	nt_fail "unprivileged FLUSH refused" "got: ${r[1]}"
 nt_eq "unprivileged dump works and shows the one rule" "dport_min=22" "$(grep -oE 'dport_min=[0-9]+' <<<"${r[2]}")"
+
+# NAT overlap warnings (untracked packets skip NAT)
+nat_warning() { ip netns exec "$NS_a" "$NETTUNE" bypass add proto udp dport "$1" 2>&1 >/dev/null | grep -c "may match packets of NAT rule"; }
+nt_eq "no NAT chain in the namespace: no warning" 0 "$(nat_warning 7100)"
+ip netns exec "$NS_a" iptables -w -t nat -A PREROUTING -p udp --dport 7200 -j REDIRECT --to-ports 7201
+nt_eq "an iptables REDIRECT of udp 7200: adding 'dport 7200' warns once" 1 "$(nat_warning 7200)"
+ip netns exec "$NS_a" nft -f - <<'NFT'
+table inet ntnat {
+	chain pre {
+		type nat hook prerouting priority -90;
+		udp dport 7300 redirect to :7301
+	}
+}
+NFT
+nt_eq "an nft redirect of udp 7300 too: adding 'dport 7300' warns once" 1 "$(nat_warning 7300)"
 nt_done

@@ -6,11 +6,16 @@
 #include <algorithm>
 #include <array>
 #include <cstdio>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netlink.h>
 #include <memory>
 #include <netinet/in.h>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <string_view>
 #include <sys/socket.h>
+#include <unistd.h>
 
 namespace nettune::bypass {
 
@@ -293,6 +298,73 @@ bool legacy_nat_table_exists(const std::string &names_file)
 	return names && names->find("nat") != std::string::npos;
 }
 
+// Whether one NFT_MSG_NEWCHAIN message of a dump names a chain of type nat.
+bool is_nat_chain(const nlmsghdr *msg)
+{
+	const size_t header = NLMSG_LENGTH(sizeof(nfgenmsg));
+	if (msg->nlmsg_len < header)
+		return false;
+	const auto *attr = reinterpret_cast<const nlattr *>(reinterpret_cast<const char *>(msg) +
+							    NLMSG_ALIGN(header));
+	size_t left = msg->nlmsg_len - NLMSG_ALIGN(header);
+	while (left >= sizeof(nlattr) && attr->nla_len >= sizeof(nlattr) && attr->nla_len <= left) {
+		if ((attr->nla_type & NLA_TYPE_MASK) == NFTA_CHAIN_TYPE) {
+			std::string_view type(reinterpret_cast<const char *>(attr) + NLA_HDRLEN,
+					      attr->nla_len - NLA_HDRLEN);
+			return type.substr(0, type.find('\0')) == "nat";
+		}
+		const size_t step = std::min<size_t>(NLA_ALIGN(attr->nla_len), left);
+		left -= step;
+		attr = reinterpret_cast<const nlattr *>(reinterpret_cast<const char *>(attr) +
+							step);
+	}
+	return false;
+}
+
+// Whether any nf_tables chain of this namespace is of type nat, asked of the
+// kernel (an NFT_MSG_GETCHAIN dump). Without one neither nft nor
+// iptables-nft has a NAT rule to list, and their tools (each a process,
+// which a test VM under emulation pays for) need not run. Any error: true,
+// so that the tools are asked.
+bool nftables_has_nat_chain()
+{
+	const int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER);
+	if (fd < 0)
+		return true;
+	const struct Closer {
+		int fd;
+		~Closer() { close(fd); }
+	} closer{fd};
+	struct {
+		nlmsghdr hdr;
+		nfgenmsg nfgen;
+	} request{};
+	request.hdr.nlmsg_len = sizeof(request);
+	request.hdr.nlmsg_type = (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETCHAIN;
+	request.hdr.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	request.hdr.nlmsg_seq = 1;
+	request.nfgen.nfgen_family = AF_UNSPEC; // NFPROTO_UNSPEC: every family
+	request.nfgen.version = NFNETLINK_V0;
+	if (send(fd, &request, sizeof(request), 0) != static_cast<ssize_t>(sizeof(request)))
+		return true;
+	std::array<char, 32768> buf;
+	bool found = false;
+	for (;;) {
+		const ssize_t n = recv(fd, buf.data(), buf.size(), 0);
+		if (n <= 0)
+			return true;
+		int left = static_cast<int>(n);
+		for (auto *msg = reinterpret_cast<const nlmsghdr *>(buf.data());
+		     NLMSG_OK(msg, left); msg = NLMSG_NEXT(msg, left)) {
+			if (msg->nlmsg_type == NLMSG_DONE)
+				return found;
+			if (msg->nlmsg_type == NLMSG_ERROR)
+				return true;
+			found = found || is_nat_chain(msg);
+		}
+	}
+}
+
 } // namespace
 
 std::vector<NatRule> parse_iptables_save(const std::string &text, int family,
@@ -362,18 +434,20 @@ std::vector<NatRule> read_namespace_nat_rules()
 	auto append = [&out](std::vector<NatRule> more) {
 		out.insert(out.end(), more.begin(), more.end());
 	};
-	auto nft = run_capture("nft -j list ruleset 2>/dev/null");
-	if (!nft.empty()) {
-		try {
-			append(parse_nft_json(nft));
-		} catch (const Error &) {
-			// an nft too old for -j: nothing to compare with
+	if (nftables_has_nat_chain()) {
+		auto nft = run_capture("nft -j list ruleset 2>/dev/null");
+		if (!nft.empty()) {
+			try {
+				append(parse_nft_json(nft));
+			} catch (const Error &) {
+				// an nft too old for -j: nothing to compare with
+			}
 		}
+		append(parse_iptables_save(run_capture("iptables-nft-save -t nat 2>/dev/null"),
+					   AF_INET, "iptables-save"));
+		append(parse_iptables_save(run_capture("ip6tables-nft-save -t nat 2>/dev/null"),
+					   AF_INET6, "ip6tables-save"));
 	}
-	append(parse_iptables_save(run_capture("iptables-nft-save -t nat 2>/dev/null"), AF_INET,
-				   "iptables-save"));
-	append(parse_iptables_save(run_capture("ip6tables-nft-save -t nat 2>/dev/null"), AF_INET6,
-				   "ip6tables-save"));
 	if (legacy_nat_table_exists("/proc/net/ip_tables_names"))
 		append(parse_iptables_save(run_capture("iptables-legacy-save -t nat 2>/dev/null"),
 					   AF_INET, "iptables-legacy-save"));
