@@ -142,7 +142,7 @@ cc_ab_slowstart() {
 			cc_trace_start
 			cc_iperf ntcubic "$secs" >"$dir/iperf.$key"
 			cc_trace_stop "$dir/trace.$key"
-			python3 "$(dirname "${BASH_SOURCE[0]}")/cc_trace.py" slowstart \
+			python3 -S -E "$(dirname "${BASH_SOURCE[0]}")/cc_trace.py" slowstart \
 				"$dir/trace.$key" >"$dir/ss.$key"
 			nt_log "$param=$v run $run: $(cat "$dir/ss.$key")"
 		done

@@ -40,12 +40,12 @@ nt_eq "the initial namespace's default is unchanged" "$init_default" \
 	"$(cat /proc/sys/net/ipv4/tcp_congestion_control)"
 
 # A connection that asks for nothing gets the namespace's default.
-ip netns exec "$NS_b" python3 -c '
+ip netns exec "$NS_b" python3 -S -E -c '
 import socket, struct, time
 s = socket.socket(); s.bind(("10.9.1.2", 7001)); s.listen(1); c = s.accept()[0]; time.sleep(20)' &
 nt_defer kill $!
 nt_wait_for 10 bash -c "ip netns exec $NS_b ss -Htln 'sport = :7001' | grep -q ."
-ip netns exec "$NS_a" python3 -c '
+ip netns exec "$NS_a" python3 -S -E -c '
 import socket, struct, time
 s = socket.create_connection(("10.9.1.2", 7001))
 s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))

@@ -24,7 +24,7 @@ json=$(cc_iperf ntcubic 4)
 cc_trace_stop "$tmp/trace"
 nt_eq "iperf3 -C ntcubic over the lossy path completes" ntcubic "$(cc_json_algo "$json")"
 
-python3 "$(dirname "$0")/cc_trace.py" reductions "$tmp/trace" >"$tmp/red"
+python3 -S -E "$(dirname "$0")/cc_trace.py" reductions "$tmp/trace" >"$tmp/red"
 nt_log "loss events (cwnd at loss, cwnd after recovery, ssthresh, ratio):"
 sed 's/^/#   /' "$tmp/red" | head -20
 losses=$(grep -c 'event=loss' "$tmp/trace")

@@ -51,7 +51,7 @@ nt_eq "JSON shows the values" "300 0" "$("$NETTUNE" --json cc params | jq -r '"\
 # Changes apply to sockets that start using ntcubic afterwards: an old
 # socket keeps its snapshot, a new one takes the new value.
 cc_path_new || nt_skip_all "cannot build the veth path"
-ip netns exec "$NS_b" python3 -c '
+ip netns exec "$NS_b" python3 -S -E -c '
 import socket, struct, time
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(("10.9.1.2", 7000)); s.listen(8)
@@ -60,7 +60,7 @@ time.sleep(30)' &
 nt_defer kill $!
 nt_wait_for 10 bash -c "ip netns exec $NS_b ss -Htln 'sport = :7000' | grep -q ."
 hold() { # opens a connection with ntcubic and keeps it open
-	ip netns exec "$NS_a" python3 -c '
+	ip netns exec "$NS_a" python3 -S -E -c '
 import socket, struct, time
 s = socket.socket(); s.setsockopt(socket.IPPROTO_TCP, socket.TCP_CONGESTION, b"ntcubic")
 s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))

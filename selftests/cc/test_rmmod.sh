@@ -18,7 +18,7 @@ nt_defer rm -rf "$tmp"
 mkfifo "$tmp/go"
 
 # Receiver: counts bytes until EOF.
-ip netns exec "$NS_b" python3 -c '
+ip netns exec "$NS_b" python3 -S -E -c '
 import socket, sys
 s = socket.socket(); s.bind(("10.9.1.2", 7002)); s.listen(1); c = s.accept()[0]; n = 0
 while True:
@@ -30,7 +30,7 @@ rx=$!
 nt_defer kill $rx
 nt_wait_for 10 bash -c "ip netns exec $NS_b ss -Htln 'sport = :7002' | grep -q ."
 # Sender: 1 MB, waits for the go signal, then 1 MB more and closes.
-ip netns exec "$NS_a" python3 -c '
+ip netns exec "$NS_a" python3 -S -E -c '
 import socket, sys
 s = socket.socket(); s.setsockopt(socket.IPPROTO_TCP, socket.TCP_CONGESTION, b"ntcubic")
 s.connect(("10.9.1.2", 7002)); s.sendall(b"a" * (1 << 20))

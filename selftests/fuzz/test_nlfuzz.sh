@@ -44,7 +44,7 @@ nt_defer rm -rf "$uout"
 # A short run first, so that caches that grow once (slab pages of the
 # first netns, the first device, the first rule) are not taken for a leak.
 nt_netns_new warm
-ip netns exec "$NS_warm" python3 "$fuzz" --seed "$((seed + 3))" --count 100 >/dev/null 2>&1
+ip netns exec "$NS_warm" python3 -S -E "$fuzz" --seed "$((seed + 3))" --count 100 >/dev/null 2>&1
 ip netns del "$NS_warm"
 nt_wait_for 30 refs_settled
 refs_before=$(refcnts)
@@ -56,7 +56,7 @@ nt_log "seed $seed, $count messages per family; refcounts before: $refs_before; 
 # queues) must free everything: 100 such messages leaked 10 MB once.
 nt_netns_new names
 s0=$(sunreclaim_kb)
-ip netns exec "$NS_names" env NLFUZZ_RTNL_CLASSES=badstr python3 "$fuzz" --families rtnl \
+ip netns exec "$NS_names" env NLFUZZ_RTNL_CLASSES=badstr python3 -S -E "$fuzz" --families rtnl \
 	--count 100 --seed "$seed" >/dev/null
 ip netns del "$NS_names"
 nt_wait_for 30 refs_back
@@ -69,14 +69,14 @@ nt_le "refused link creations (bad names) leave < 2 MiB of slab" "$((s1 - s0))" 
 nt_netns_new fz fz2
 t=$SECONDS
 nt_check "root: every malformed message refused" \
-	ip netns exec "$NS_fz" python3 "$fuzz" --seed "$seed" --count "$count" \
+	ip netns exec "$NS_fz" python3 -S -E "$fuzz" --seed "$seed" --count "$count" \
 	--netns "/run/netns/$NS_fz2" --json "$out/root.json"
 nt_log "root run: $((SECONDS - t)) s"
 
 t=$SECONDS
 nt_check "unprivileged (nobody): every change refused" \
 	ip netns exec "$NS_fz" setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
-	python3 "$fuzz" --unpriv --seed "$((seed + 1))" --count "$((count / 2))" --json "$uout/unpriv.json"
+	python3 -S -E "$fuzz" --unpriv --seed "$((seed + 1))" --count "$((count / 2))" --json "$uout/unpriv.json"
 nt_log "unprivileged run: $((SECONDS - t)) s"
 
 # Root of its own user and network namespace: may configure that namespace
@@ -85,7 +85,7 @@ if [ "$(cat /proc/sys/kernel/unprivileged_userns_clone 2>/dev/null || echo 1)" =
 	t=$SECONDS
 	nt_check "user namespace root: malformed refused, own namespace only" \
 		setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
-		unshare -Urn python3 "$fuzz" --families ntvnic,ntbypass,rtnl --seed "$((seed + 2))" \
+		unshare -Urn python3 -S -E "$fuzz" --families ntvnic,ntbypass,rtnl --seed "$((seed + 2))" \
 		--count "$((count / 2))" --json "$uout/userns.json"
 	nt_log "user namespace run: $((SECONDS - t)) s"
 else

@@ -36,7 +36,7 @@ for kind in $OBS_KINDS; do
 		echo 2 | ip netns exec "$NS_b" tee /sys/class/net/vb/queues/rx-0/rps_cpus >/dev/null
 		vnic_burst 40
 	else
-		ip netns exec "$NS_a" taskset -c 0 python3 "$VNIC_DIR/udp_burst.py" 10.0.0.1 10.0.0.2 9000 40 3
+		ip netns exec "$NS_a" taskset -c 0 python3 -S -E "$VNIC_DIR/udp_burst.py" 10.0.0.1 10.0.0.2 9000 40 3
 	fi
 	obs_diagnose_wait
 	nt_eq "$kind: first finding is softnet_backlog_drops" softnet_backlog_drops "$(obs_first)"

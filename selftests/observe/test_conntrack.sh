@@ -26,7 +26,7 @@ for kind in $OBS_KINDS; do
 		nt_skip_all "iptables conntrack match unavailable"
 	obs_diagnose_start "$NS_b"
 	# shellcheck disable=SC2086
-	ip netns exec "$NS_a" python3 "$VNIC_DIR/udp_flows.py" 10.0.0.1 10.0.0.2 9000 $flows
+	ip netns exec "$NS_a" python3 -S -E "$VNIC_DIR/udp_flows.py" 10.0.0.1 10.0.0.2 9000 $flows
 	obs_diagnose_wait
 	nt_eq "$kind: first finding is conntrack_table_full" conntrack_table_full "$(obs_first)"
 	lost=$(obs_evidence conntrack_table_full 'nf_conntrack (drop|early_drop|insert_failed)')

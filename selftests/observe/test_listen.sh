@@ -22,13 +22,13 @@ declare -A ns_b overflows
 for kind in $OBS_KINDS; do
 	obs_pair "$kind" || nt_skip_all "cannot build the $kind pair"
 	ns_b[$kind]=$NS_b
-	ip netns exec "$NS_b" python3 -c '
+	ip netns exec "$NS_b" python3 -S -E -c '
 import socket, time
 s = socket.socket(); s.bind(("10.0.0.2", 8080)); s.listen(1); time.sleep(30)' &
 	nt_defer kill $!
 	nt_wait_for 5 ip netns exec "$NS_b" bash -c "ss -ltn | grep -q ':8080'"
 	obs_diagnose_start "$NS_b" --port 8080
-	ip netns exec "$NS_a" python3 -c '
+	ip netns exec "$NS_a" python3 -S -E -c '
 import socket
 socks = []
 for _ in range(10):

@@ -48,12 +48,12 @@ declare -A ns_r timeouts
 for kind in $OBS_KINDS; do
 	blackhole_path "$kind" || nt_skip_all "cannot build the path over $kind"
 	ns_r[$kind]=$NS_r
-	ip netns exec "$NS_b" python3 "$OBS_DIR/tcp_bulk.py" server 10.0.2.2 5203 &
+	ip netns exec "$NS_b" python3 -S -E "$OBS_DIR/tcp_bulk.py" server 10.0.2.2 5203 &
 	nt_defer kill $!
 	nt_wait_for 5 ip netns exec "$NS_b" bash -c "ss -ltn | grep -q ':5203'"
 	rm -f "$OBS_OUT/connected"
 	obs_diagnose_start "$NS_a"
-	ip netns exec "$NS_a" python3 "$OBS_DIR/tcp_bulk.py" client 10.0.2.2 5203 30 "$OBS_OUT/connected" &
+	ip netns exec "$NS_a" python3 -S -E "$OBS_DIR/tcp_bulk.py" client 10.0.2.2 5203 30 "$OBS_OUT/connected" &
 	nt_defer kill $!
 	nt_wait_for 10 test -e "$OBS_OUT/connected"
 	sleep 3

@@ -54,7 +54,7 @@ for kind in $OBS_KINDS; do
 	# ACK loss, even 90%, causes no retransmit at all: any later ACK covers
 	# the lost ones. An outage longer than the RTO makes the sender time out
 	# and resend data b already has; b's D-SACKs say so once ACKs pass again.
-	ip netns exec "$NS_b" python3 "$OBS_DIR/tcp_bulk.py" server 10.0.0.2 5202 &
+	ip netns exec "$NS_b" python3 -S -E "$OBS_DIR/tcp_bulk.py" server 10.0.0.2 5202 &
 	nt_defer kill $!
 	nt_wait_for 5 ip netns exec "$NS_b" bash -c "ss -ltn | grep -q ':5202'"
 	tcp_counters() {
@@ -68,7 +68,7 @@ for kind in $OBS_KINDS; do
 	ofo0=$(rx_counter TcpExtTCPOFOQueue)
 	dup0=$(rx_counter TcpExtTCPDSACKOldSent)
 	obs_diagnose_start "$NS_a"
-	ip netns exec "$NS_a" timeout 30 python3 "$OBS_DIR/tcp_bulk.py" client 10.0.0.2 5202 9 "$OBS_OUT/connected" &
+	ip netns exec "$NS_a" timeout 30 python3 -S -E "$OBS_DIR/tcp_bulk.py" client 10.0.0.2 5202 9 "$OBS_OUT/connected" &
 	client=$!
 	nt_wait_for 10 test -e "$OBS_OUT/connected"
 	ip netns exec "$NS_b" tc qdisc add dev vb root netem loss 0% delay 1ms

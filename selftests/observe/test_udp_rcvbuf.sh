@@ -16,7 +16,7 @@ declare -A ns_b errs
 for kind in $OBS_KINDS; do
 	obs_pair "$kind" || nt_skip_all "cannot build the $kind pair"
 	ns_b[$kind]=$NS_b
-	ip netns exec "$NS_b" python3 -c '
+	ip netns exec "$NS_b" python3 -S -E -c '
 import socket, time
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1)
@@ -24,7 +24,7 @@ s.bind(("10.0.0.2", 9000)); time.sleep(30)' &
 	nt_defer kill $!
 	nt_wait_for 5 ip netns exec "$NS_b" bash -c "ss -lun | grep -q ':9000'"
 	obs_diagnose_start "$NS_b"
-	ip netns exec "$NS_a" python3 -c '
+	ip netns exec "$NS_a" python3 -S -E -c '
 import socket
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 for _ in range(200): s.sendto(b"x" * 500, ("10.0.0.2", 9000))'

@@ -27,7 +27,7 @@ done
 steer_json() { ip netns exec "$NS_b" "$NETTUNE" --json vnic ntuple vb; }
 # arfs_field FIELD: FIELD of the aRFS filter for the data flow (sport CPORT)
 arfs_field() {
-	steer_json | python3 -c '
+	steer_json | python3 -S -E -c '
 import json, sys
 f = [x for x in json.load(sys.stdin)["arfs"] if x["sport"] == '"$CPORT"']
 print(f[0]["'"$1"'"] if f else "none")'
@@ -57,7 +57,7 @@ rx_share() {
 # so that both phases need a filter (RX queue q's IRQ is on CPU q).
 CPORT=40123
 R=$(ip netns exec "$NS_b" "$NETTUNE" --json vnic rss vb --flow "10.0.0.1:$CPORT,10.0.0.2:5201" |
-	python3 -c 'import json,sys; print(json.load(sys.stdin)["queue"])')
+	python3 -S -E -c 'import json,sys; print(json.load(sys.stdin)["queue"])')
 O=$((1 - R))
 nt_log "the data flow's RSS queue is $R; the reader starts on CPU $O"
 
@@ -89,7 +89,7 @@ taskset -a -p -c "$R" "$server" >/dev/null
 nt_check "after swapping the IRQs the reader's CPU $R maps to queue $O" wait_arfs_queue "$O"
 
 nt_ge "the data flow's filter counted the packets it steered" "$(arfs_field hits)" 100
-steers=$(steer_json | python3 -c 'import json,sys; print(json.load(sys.stdin)["arfs_steers"])')
+steers=$(steer_json | python3 -S -E -c 'import json,sys; print(json.load(sys.stdin)["arfs_steers"])')
 nt_ge "ndo_rx_flow_steer was called for each move" "$steers" 3
 
 kill "$client" 2>/dev/null
@@ -98,5 +98,5 @@ for q in 0 1; do
 done
 sleep 0.5
 nt_eq "RFS off: every filter expired (rps_may_expire_flow)" "0" \
-	"$(steer_json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["arfs"]))')"
+	"$(steer_json | python3 -S -E -c 'import json,sys; print(len(json.load(sys.stdin)["arfs"]))')"
 nt_done

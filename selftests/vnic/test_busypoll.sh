@@ -24,10 +24,10 @@ echo_run() {
 	local fifo out napi rtt
 	fifo=$(mktemp -u)
 	mkfifo "$fifo"
-	ip netns exec "$NS_b" python3 "$VNIC_DIR/busy_echo.py" server 10.0.0.2 9100 "$1" $N >"$fifo" &
+	ip netns exec "$NS_b" python3 -S -E "$VNIC_DIR/busy_echo.py" server 10.0.0.2 9100 "$1" $N >"$fifo" &
 	exec 7<"$fifo"
 	read -r -t 60 _ <&7	# "ready"
-	rtt=$(ip netns exec "$NS_a" python3 "$VNIC_DIR/busy_echo.py" client 10.0.0.1 10.0.0.2 9100 $N)
+	rtt=$(ip netns exec "$NS_a" python3 -S -E "$VNIC_DIR/busy_echo.py" client 10.0.0.1 10.0.0.2 9100 $N)
 	read -r -t 10 napi <&7
 	exec 7<&-
 	rm -f "$fifo"
@@ -36,7 +36,7 @@ echo_run() {
 }
 
 napi_id=$("$NETTUNE" -n "$NS_b" --json vnic show vb -s |
-	python3 -c 'import json,sys; d=json.load(sys.stdin); d=d[0] if isinstance(d,list) else d; print(d["queues"][0]["napi_id"])')
+	python3 -S -E -c 'import json,sys; d=json.load(sys.stdin); d=d[0] if isinstance(d,list) else d; print(d["queues"][0]["napi_id"])')
 
 p0=$(rx busy_polls) k0=$(rx busy_poll_packets)
 read -r napi0 med0 min0 <<<"$(echo_run 0)"

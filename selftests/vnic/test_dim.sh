@@ -15,7 +15,7 @@ vnic_quiet_pair 1
 # mod NS DEV FIELD: queue 0's moderation field (nettune vnic show -s --json)
 mod() {
 	ip netns exec "$1" "$NETTUNE" --json vnic show -s "$2" |
-		python3 -c "import json,sys; print(json.load(sys.stdin)[0]['queues'][0]['moderation']['$3'])"
+		python3 -S -E -c "import json,sys; print(json.load(sys.stdin)[0]['queues'][0]['moderation']['$3'])"
 }
 
 ip netns exec "$NS_b" ethtool -C vb rx-usecs 30

@@ -33,7 +33,7 @@ nt_log "vb key $key, rx irq cpus $cpus"
 # RST) every 0.3 s; the kernel selftest then listens for 6 s.
 run_kselftest() { # -u|-t [-4|-6]
 	local flag=$1 fam=${2:--4} out rc sender
-	ip netns exec "$NS_a" python3 -c '
+	ip netns exec "$NS_a" python3 -S -E -c '
 import socket, sys, time
 udp = sys.argv[1] == "-u"
 v6 = sys.argv[2] == "-6"

@@ -32,7 +32,7 @@ vnic_burst 40
 nt_eq "weight 64: no poll exhausts the budget on 40-packet bursts" 0 $(($(s budget_exhausted) - e0))
 
 # Busy polling needs the socket to learn the queue's NAPI id.
-got=$(ip netns exec "$NS_b" python3 -c '
+got=$(ip netns exec "$NS_b" python3 -S -E -c '
 import socket
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind(("10.0.0.2", 9100))
@@ -43,8 +43,8 @@ try:
     print(s.getsockopt(socket.SOL_SOCKET, 56))  # SO_INCOMING_NAPI_ID
 except OSError as e:
     print("errno", e.errno)  # ENOPROTOOPT: no CONFIG_NET_RX_BUSY_POLL
-' | { read -r _; ip netns exec "$NS_a" python3 "$VNIC_DIR/udp_flows.py" 10.0.0.1 10.0.0.2 9100 40000:1; cat; })
-want=$("$NETTUNE" -n "$NS_b" vnic show vb -s --json | python3 -c '
+' | { read -r _; ip netns exec "$NS_a" python3 -S -E "$VNIC_DIR/udp_flows.py" 10.0.0.1 10.0.0.2 9100 40000:1; cat; })
+want=$("$NETTUNE" -n "$NS_b" vnic show vb -s --json | python3 -S -E -c '
 import json, sys
 d = json.load(sys.stdin)
 d = d[0] if isinstance(d, list) else d

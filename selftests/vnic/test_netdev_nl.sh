@@ -12,7 +12,7 @@ source "$(dirname "$0")/vnic_lib.sh"
 nt_require_modules ntvnic
 nt_require_cmds ip ethtool python3
 [ -x "$NETTUNE" ] || nt_skip_all "nettune not built ($NETTUNE)"
-NL="python3 $VNIC_DIR/netdev_nl.py"
+NL="python3 -S -E $VNIC_DIR/netdev_nl.py"
 
 RSS_NQ=2
 vnic_quiet_pair 2 || nt_skip_all "cannot create the pair"
@@ -22,7 +22,7 @@ ip netns exec "$NS_b" $NL queue "$ifindex" rx 0 >/dev/null 2>&1
 nt_plan 9
 
 napi_json() { # queue index: its napi_id as nettune vnic show reports it
-	"$NETTUNE" -n "$NS_b" vnic show vb -s --json | python3 -c '
+	"$NETTUNE" -n "$NS_b" vnic show vb -s --json | python3 -S -E -c '
 import json, sys
 d = json.load(sys.stdin)
 d = d[0] if isinstance(d, list) else d

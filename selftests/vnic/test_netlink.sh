@@ -20,7 +20,7 @@ nt_check "nb exists in namespace b" ip -n "$NS_b" link show nb
 nt_check "na has 4 combined queues" bash -c "ip netns exec $NS_a ethtool -l na | grep -A4 Current | grep -q 'Combined:.*4'"
 nt_check "nb has the 512 RX ring" bash -c "ip netns exec $NS_b ethtool -g nb | grep -A4 Current | grep -q 'RX:.*512'"
 json=$("$NETTUNE" -n "$NS_a" vnic show na --json 2>&1)
-nt_check "show --json reports peer nb, 4 queues, weight 32" python3 -c '
+nt_check "show --json reports peer nb, 4 queues, weight 32" python3 -S -E -c '
 import json, sys
 d = json.loads(sys.argv[1])
 d = d[0] if isinstance(d, list) else d

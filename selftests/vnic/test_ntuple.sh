@@ -15,7 +15,7 @@ etb() { ip netns exec "$NS_b" ethtool "$@"; }
 # rule_hits LOC: the hit counter of rule LOC on vb (nettune vnic ntuple --json)
 rule_hits() {
 	ip netns exec "$NS_b" "$NETTUNE" --json vnic ntuple vb |
-		python3 -c "import json,sys; print(sum(r['hits'] for r in json.load(sys.stdin)['rules'] if r['loc'] == $1))"
+		python3 -S -E -c "import json,sys; print(sum(r['hits'] for r in json.load(sys.stdin)['rules'] if r['loc'] == $1))"
 }
 
 rss=$(rss_expected)

@@ -64,7 +64,7 @@ kset "$NS_b" vb gro on
 kset "$NS_a" va tso on
 
 # --- a corrupted checksum: raw frames from va (AF_PACKET: nothing fills it) ------
-raw() { ip netns exec "$NS_a" python3 "$VNIC_DIR/csum_frame.py" va "$(vnic_mac "$NS_b" vb)" 10.0.0.1 10.0.0.2 9999 "$@"; }
+raw() { ip netns exec "$NS_a" python3 -S -E "$VNIC_DIR/csum_frame.py" va "$(vnic_mac "$NS_b" vb)" 10.0.0.1 10.0.0.2 9999 "$@"; }
 delta raw good bad
 nt_log "rx-csum on, good+bad: vb verified +${D[b_rx_queue_0_csum_verified]} bad +${D[b_rx_queue_0_csum_bad]} InCsumErrors +${D[Udp_InCsumErrors]} NoPorts +${D[Udp_NoPorts]}"
 nt_eq "rx-checksum on: vb found the good frame good" 1 "${D[b_rx_queue_0_csum_verified]}"

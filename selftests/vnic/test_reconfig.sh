@@ -33,7 +33,7 @@ nt_eq "all $VNIC_CHANGES ethtool -L/-G changes under traffic succeeded" 0 "$VNIC
 wait $client
 rc=$?
 nt_eq "iperf3 (2 streams, 5 s) completed across the changes" 0 "$rc"
-rcvd=$(python3 -c 'import json,sys; print(int(json.load(sys.stdin)["end"]["sum_received"]["bytes"]))' <"/tmp/iperf3-reconfig-$$.json" 2>/dev/null || echo 0)
+rcvd=$(python3 -S -E -c 'import json,sys; print(int(json.load(sys.stdin)["end"]["sum_received"]["bytes"]))' <"/tmp/iperf3-reconfig-$$.json" 2>/dev/null || echo 0)
 rm -f "/tmp/iperf3-reconfig-$$.json"
 nt_log "iperf3 received $rcvd bytes"
 nt_ge "iperf3 moved data (> 1 MB)" "$rcvd" 1000000

@@ -21,7 +21,7 @@ for ((q = 0; q < RSS_NQ; q++)); do nt_ge "queue $q received some of the 32 flows
 nt_eq "total received is every datagram sent ($RSS_TOTAL)" "$RSS_TOTAL" $((g[0] + g[1] + g[2] + g[3]))
 
 # One flow alone moves exactly its predicted queue.
-read -r sp q hash <<<"$(ip netns exec "$NS_b" python3 "$VNIC_DIR/toeplitz.py" vb 10.0.0.1 10.0.0.2 udp 20005 --dport 9000)"
+read -r sp q hash <<<"$(ip netns exec "$NS_b" python3 -S -E "$VNIC_DIR/toeplitz.py" vb 10.0.0.1 10.0.0.2 udp 20005 --dport 9000)"
 if [ -x "$NETTUNE" ]; then
 	cli=$("$NETTUNE" -n "$NS_b" vnic rss vb --flow "10.0.0.1:$sp,10.0.0.2:9000" --proto udp 2>&1)
 	nt_eq "nettune vnic rss agrees with the reference: hash and queue" "0x$hash $q" \
@@ -30,7 +30,7 @@ else
 	nt_skip "nettune vnic rss agrees with the reference" "nettune not built"
 fi
 read -ra before <<<"$(rss_queue_counts)"
-ip netns exec "$NS_a" python3 "$VNIC_DIR/udp_flows.py" 10.0.0.1 10.0.0.2 9000 "$sp:5"
+ip netns exec "$NS_a" python3 -S -E "$VNIC_DIR/udp_flows.py" 10.0.0.1 10.0.0.2 9000 "$sp:5"
 sleep 0.3
 read -ra after <<<"$(rss_queue_counts)"
 nt_eq "single flow :$sp puts all 5 datagrams on predicted queue $q" 5 $((after[q] - before[q]))

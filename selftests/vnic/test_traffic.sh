@@ -29,14 +29,14 @@ b0=$(vnic_stat "$NS_b" vb rx_queue_0_bytes)
 out=$(ip netns exec "$NS_a" iperf3 -c 10.0.0.2 -t 2 -J 2>&1)
 rc=$?
 nt_eq "TCP (iperf3 2 s) a -> b completes" 0 "$rc"
-rcvd=$(python3 -c 'import json,sys; print(int(json.load(sys.stdin)["end"]["sum_received"]["bytes"]))' <<<"$out" 2>/dev/null || echo 0)
+rcvd=$(python3 -S -E -c 'import json,sys; print(int(json.load(sys.stdin)["end"]["sum_received"]["bytes"]))' <<<"$out" 2>/dev/null || echo 0)
 nt_log "iperf3 received $rcvd bytes"
 b1=$(vnic_stat "$NS_b" vb rx_queue_0_bytes)
 nt_ge "iperf3 moved more than 1 MB" "$rcvd" 1000000
 nt_ge "vb rx bytes cover the TCP payload" $((b1 - b0)) "$rcvd"
 
 sum=$(vnic_rx_packets "$NS_b" vb)
-link=$(ip -n "$NS_b" -s -j link show vb | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["stats64"]["rx"]["packets"])')
+link=$(ip -n "$NS_b" -s -j link show vb | python3 -S -E -c 'import json,sys; print(json.load(sys.stdin)[0]["stats64"]["rx"]["packets"])')
 # Read in this order, stray IPv6/ARP packets in between only add to link.
 nt_ge "ip -s link rx packets >= sum of ethtool rx_queue_N_packets read before" "$link" "$sum"
 nt_le "... and within 5 packets of it" "$link" $((sum + 5))

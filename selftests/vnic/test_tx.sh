@@ -27,7 +27,7 @@ send_on_tx_cpu() {
 	echo "$1" >"/proc/irq/$irq/smp_affinity_list"
 	c0=$(vnic_irq_count "$irq" 0) c1=$(vnic_irq_count "$irq" 1)
 	p0=$(tx packets) i0=$(tx irqs)
-	ip netns exec "$NS_a" taskset -c $((1 - $1)) python3 "$VNIC_DIR/udp_flows.py" \
+	ip netns exec "$NS_a" taskset -c $((1 - $1)) python3 -S -E "$VNIC_DIR/udp_flows.py" \
 		10.0.0.1 10.0.0.2 9000 40000:20
 	sleep 0.5
 	echo "$(($(vnic_irq_count "$irq" 0) - c0)) $(($(vnic_irq_count "$irq" 1) - c1))" \
@@ -83,7 +83,7 @@ nt_ge "BQL: the limit grew from completions" "$(ip netns exec "$NS_a" cat $bql/l
 
 # The same picture from nettune: the TX IRQ and the stop/wake counters.
 json=$("$NETTUNE" -n "$NS_a" vnic show va -s --json)
-field() { python3 -c "import json,sys; d=json.loads(sys.argv[1]); d=d[0] if isinstance(d,list) else d; print($1)" "$json"; }
+field() { python3 -S -E -c "import json,sys; d=json.loads(sys.argv[1]); d=d[0] if isinstance(d,list) else d; print($1)" "$json"; }
 nt_eq "vnic show -s --json: tx_irq.number is va-tx-0's IRQ" "$irq" "$(field 'd["queues"][0]["tx_irq"]["number"]')"
 nt_eq "vnic show -s --json: tx.stops equals ethtool's" "$(tx stops)" "$(field 'd["queues"][0]["tx"]["stops"]')"
 nt_done

@@ -37,7 +37,7 @@ drops_a() { vnic_stat "$NS_a" va tx_queue_0_drops; }
 n=300
 r0=$(rx_b) d0=$(drops_a)
 # 300 x 1000 bytes: 12 s of line time; a send buffer that holds them all.
-ip netns exec "$NS_a" python3 -c "
+ip netns exec "$NS_a" python3 -S -E -c "
 import socket
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.setsockopt(socket.SOL_SOCKET, 32, 8 << 20)  # SO_SNDBUFFORCE

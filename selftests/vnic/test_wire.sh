@@ -20,7 +20,7 @@ nta() { "$NETTUNE" -n "$NS_a" "$@"; }
 ntb() { "$NETTUNE" -n "$NS_b" "$@"; }
 speed() { ip netns exec "$1" ethtool "$2" | awk '/Speed:/ { print $2 }'; }
 tx() { vnic_stat "$NS_a" va "tx_queue_0_$1"; }
-json() { python3 -c "import json,sys; d=json.load(sys.stdin); d=d[0] if isinstance(d,list) else d; print($1)"; }
+json() { python3 -S -E -c "import json,sys; d=json.load(sys.stdin); d=d[0] if isinstance(d,list) else d; print($1)"; }
 
 nt_eq "ethtool speed without a line rate" "10000Mb/s" "$(speed "$NS_a" va)"
 nt_check "vnic set va rate 50mbit" nta vnic set va rate 50mbit
@@ -53,7 +53,7 @@ nt_eq "vnic show: the delay" "10ms" "$(nta --json vnic show va | json 'd["wire"]
 nta vnic set va delay 0 rate 0 >/dev/null
 nt_check "vnic set va loss 10%" nta vnic set va loss 10%
 l0=$(tx wire_lost) r0=$(vnic_rx_packets "$NS_b" vb) p0=$(tx packets)
-ip netns exec "$NS_a" python3 "$VNIC_DIR/udp_flows.py" 10.0.0.1 10.0.0.2 9000 40000:1000
+ip netns exec "$NS_a" python3 -S -E "$VNIC_DIR/udp_flows.py" 10.0.0.1 10.0.0.2 9000 40000:1000
 sleep 0.5
 lost=$(($(tx wire_lost) - l0)) rcvd=$(($(vnic_rx_packets "$NS_b" vb) - r0))
 nt_log "loss 10%: 1000 sent, $lost lost on the wire, $rcvd received"
@@ -70,7 +70,7 @@ ip netns exec "$NS_a" tc qdisc replace dev va root fq_codel limit 10000
 nta vnic set va rate 8mbit >/dev/null
 w0=$(tx wire_waits) b0=$(tx bql_limited_us)
 bql=/sys/class/net/va/queues/tx-0/byte_queue_limits
-ip netns exec "$NS_a" python3 - <<'PY' &
+ip netns exec "$NS_a" python3 -S -E - <<'PY' &
 import socket, time
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.connect(("10.0.0.2", 9000))
@@ -122,6 +122,6 @@ nt_eq "a refused value changed nothing" 8000000 "$(nta --json vnic show va | jso
 
 # Unload safety: a slow, long wire full of frames, then the pair goes.
 nta vnic set va rate 1mbit delay 300ms >/dev/null
-ip netns exec "$NS_a" python3 "$VNIC_DIR/udp_flows.py" 10.0.0.1 10.0.0.2 9000 40001:200
+ip netns exec "$NS_a" python3 -S -E "$VNIC_DIR/udp_flows.py" 10.0.0.1 10.0.0.2 9000 40001:200
 nt_check "the pair goes with frames in flight and timers armed" ip -n "$NS_a" link del va
 nt_done

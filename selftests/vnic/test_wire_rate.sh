@@ -26,7 +26,7 @@ ip netns exec "$NS_a" sysctl -qw net.ipv4.tcp_min_tso_segs=8
 goodput() {
 	vnic_iperf_server "$NS_b"
 	ip netns exec "$NS_a" iperf3 -c 10.0.0.2 -t 4 -O 1 -J 2>&1 |
-		python3 -c 'import json,sys; print(int(json.loads(sys.stdin.read())["end"]["sum_received"]["bits_per_second"]))' 2>/dev/null
+		python3 -S -E -c 'import json,sys; print(int(json.loads(sys.stdin.read())["end"]["sum_received"]["bits_per_second"]))' 2>/dev/null
 }
 tx() { vnic_stat "$NS_a" va "tx_queue_0_$1"; }
 

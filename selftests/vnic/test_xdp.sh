@@ -65,7 +65,7 @@ nt_eq "no driver drops counted for program verdicts" 0 "$rx_drops"
 # is popped and the inner datagram is delivered.
 xdp_load "$NS_b" vb xdp_adjust
 udp0=$(xdp_udp_in "$NS_b")
-ip netns exec "$NS_a" python3 "$XDP_UDP" encap va "$(vnic_mac "$NS_b" vb)" 10.0.0.1 10.0.0.2 9102 20
+ip netns exec "$NS_a" python3 -S -E "$XDP_UDP" encap va "$(vnic_mac "$NS_b" vb)" 10.0.0.1 10.0.0.2 9102 20
 nt_eq "adjust_head: 20 encapsulated frames reach UDP after decap" 20 \
 	$(($(xdp_wait_ge $((udp0 + 20)) xdp_udp_in "$NS_b") - udp0))
 # bpf_xdp_adjust_tail: 4 bytes appended to every datagram to port 9101.

@@ -73,7 +73,7 @@ vnic_mac() { ip netns exec "$1" cat "/sys/class/net/$2/address"; }
 vnic_burst() {
 	echo 0 >"/proc/irq/$(vnic_irq va 0 tx)/smp_affinity_list"
 	echo 0 >"/proc/irq/$(vnic_irq vb 0)/smp_affinity_list"
-	ip netns exec "$NS_a" taskset -c 0 python3 "$VNIC_DIR/udp_burst.py" 10.0.0.1 10.0.0.2 9000 "$1" "${2:-3}"
+	ip netns exec "$NS_a" taskset -c 0 python3 -S -E "$VNIC_DIR/udp_burst.py" 10.0.0.1 10.0.0.2 9000 "$1" "${2:-3}"
 	sleep 0.5
 }
 
@@ -97,7 +97,7 @@ rss_queue_counts() {
 # RSS_FLOWS with vb's current key and table.
 rss_expected() {
 	# shellcheck disable=SC2086
-	ip netns exec "$NS_b" python3 "$VNIC_DIR/toeplitz.py" vb 10.0.0.1 10.0.0.2 udp $RSS_SPORTS --dport 9000 |
+	ip netns exec "$NS_b" python3 -S -E "$VNIC_DIR/toeplitz.py" vb 10.0.0.1 10.0.0.2 udp $RSS_SPORTS --dport 9000 |
 		awk -v n=$RSS_NQ '{ c[$2] += 1 + (NR - 1) % 7 } END { for (q = 0; q < n; q++) printf "%d ", c[q] + 0; print "" }'
 }
 
@@ -106,7 +106,7 @@ rss_run_flows() {
 	local before after q out=""
 	read -ra before <<<"$(rss_queue_counts)"
 	# shellcheck disable=SC2086
-	ip netns exec "$NS_a" python3 "$VNIC_DIR/udp_flows.py" 10.0.0.1 10.0.0.2 9000 $RSS_FLOWS
+	ip netns exec "$NS_a" python3 -S -E "$VNIC_DIR/udp_flows.py" 10.0.0.1 10.0.0.2 9000 $RSS_FLOWS
 	sleep 0.5
 	read -ra after <<<"$(rss_queue_counts)"
 	for ((q = 0; q < RSS_NQ; q++)); do out+="$((after[q] - before[q])) "; done

@@ -61,7 +61,7 @@ xdp_devmap_set() {
 xdp_recv_start() {
 	XDP_RECV_OUT=$(mktemp)
 	nt_defer rm -f "$XDP_RECV_OUT"
-	ip netns exec "$1" python3 "$XDP_UDP" recv "$2" "$3" "$4" 30 >"$XDP_RECV_OUT" &
+	ip netns exec "$1" python3 -S -E "$XDP_UDP" recv "$2" "$3" "$4" 30 >"$XDP_RECV_OUT" &
 	XDP_RECV_PID=$!
 	nt_wait_for 20 ip netns exec "$1" bash -c "ss -lun | grep -q ':$3 '"
 }

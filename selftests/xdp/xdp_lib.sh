@@ -44,7 +44,7 @@ xdp_veth_setup() {
 nt_b() { "$NETTUNE" -n "$NS_b" "$@"; }
 
 # xdp_send OP ARGS...: xdp_send.py in namespace a.
-xdp_send() { ip netns exec "$NS_a" python3 "$XDP_DIR/xdp_send.py" "$@"; }
+xdp_send() { ip netns exec "$NS_a" python3 -S -E "$XDP_DIR/xdp_send.py" "$@"; }
 
 # xdp_reason REASON [DEV]: packets counted for REASON on DEV (default vb),
 # read from the reason table of `nettune xdp stats`.
@@ -104,7 +104,7 @@ xdp_pin_dir() {
 # test ends (killed by the cleanup; at most 900 s),
 # ready when this returns.
 xdp_listen() {
-	ip netns exec "$1" python3 "$XDP_DIR/xdp_send.py" listen "$2" "$3" 900 &
+	ip netns exec "$1" python3 -S -E "$XDP_DIR/xdp_send.py" listen "$2" "$3" 900 &
 	nt_defer kill $!
 	nt_wait_for 15 ip netns exec "$1" bash -c "ss -ltn | grep -q ':${3##*,} '"
 }
