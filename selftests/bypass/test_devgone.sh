@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# nt-tier: full
 # A rule naming a device (iif/oif) holds its ifindex. When the device is
 # unregistered, ntbypass drops the rule (NETDEV_UNREGISTER, per-namespace
 # notifier), so a new device that gets the same ifindex is not matched:

@@ -53,7 +53,7 @@ else
 	nt_fail "a WARNING in the guest kernel log fails the run and is printed" "exit $rc" "$out"
 fi
 
-out=$("$vm_run" --modules none --timeout 20 -- sleep 600 2>&1)
+out=$("$vm_run" --modules none --timeout 10 -- sleep 600 2>&1)
 rc=$?
 if [ $rc -eq 125 ] && grep -q timeout <<<"$out"; then
 	nt_pass "a guest that never finishes is a failure (125), not a pass"

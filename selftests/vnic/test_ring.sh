@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# nt-tier: full
 # A tiny RX ring under a burst drops the overflow and counts it: ethtool
 # rx_queue_0_ring_full / _drops and ip -s link "missed" (rx_missed_errors)
 # move by exactly the number of datagrams that did not fit.

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# nt-tier: full
 # Ping (IPv4, IPv6) and TCP across an ntvnic pair between two namespaces;
 # the receiver's per-queue counters, interrupts and NAPI polls move with
 # the traffic, and ip -s link agrees with ethtool -S.
