@@ -6,9 +6,11 @@
 #include <algorithm>
 #include <array>
 #include <cstdio>
+#include <cstring>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <memory>
 #include <netinet/in.h>
 #include <nlohmann/json.hpp>
@@ -298,26 +300,18 @@ bool legacy_nat_table_exists(const std::string &names_file)
 	return names && names->find("nat") != std::string::npos;
 }
 
-// Whether one NFT_MSG_NEWCHAIN message of a dump names a chain of type nat.
+// Whether one NFT_MSG_NEWCHAIN message of a dump names a chain of type nat
+// (its attributes walked as find_tcp_info() in observe_sockdiag.cpp does).
 bool is_nat_chain(const nlmsghdr *msg)
 {
-	const size_t header = NLMSG_LENGTH(sizeof(nfgenmsg));
-	if (msg->nlmsg_len < header)
-		return false;
-	const auto *attr = reinterpret_cast<const nlattr *>(reinterpret_cast<const char *>(msg) +
-							    NLMSG_ALIGN(header));
-	size_t left = msg->nlmsg_len - NLMSG_ALIGN(header);
-	while (left >= sizeof(nlattr) && attr->nla_len >= sizeof(nlattr) && attr->nla_len <= left) {
-		if ((attr->nla_type & NLA_TYPE_MASK) == NFTA_CHAIN_TYPE) {
-			std::string_view type(reinterpret_cast<const char *>(attr) + NLA_HDRLEN,
-					      attr->nla_len - NLA_HDRLEN);
-			return type.substr(0, type.find('\0')) == "nat";
+	auto *attr = reinterpret_cast<const rtattr *>(static_cast<const char *>(NLMSG_DATA(msg)) +
+						      NLMSG_ALIGN(sizeof(nfgenmsg)));
+	int rem = static_cast<int>(msg->nlmsg_len) - NLMSG_LENGTH(NLMSG_ALIGN(sizeof(nfgenmsg)));
+	for (; RTA_OK(attr, rem); attr = RTA_NEXT(attr, rem))
+		if ((attr->rta_type & NLA_TYPE_MASK) == NFTA_CHAIN_TYPE) {
+			const char *type = static_cast<const char *>(RTA_DATA(attr));
+			return std::string_view(type, strnlen(type, RTA_PAYLOAD(attr))) == "nat";
 		}
-		const size_t step = std::min<size_t>(NLA_ALIGN(attr->nla_len), left);
-		left -= step;
-		attr = reinterpret_cast<const nlattr *>(reinterpret_cast<const char *>(attr) +
-							step);
-	}
 	return false;
 }
 
